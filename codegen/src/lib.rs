@@ -1,0 +1,174 @@
+//! Code generation for intercom-rs: Intercom's OpenAPI descriptions in, one
+//! formatted Rust module per API version out.
+//!
+//! The pipeline is `load → normalise → generate → format`:
+//! - [`load`] parses the YAML into a raw JSON document;
+//! - [`normalise`] repairs known spec defects, one named function each;
+//! - [`generate`] drives progenitor and appends the runtime glue;
+//! - [`open_enums`] opens closed string enums in the generated code;
+//! - the result is formatted with prettyplease, and [`surface`] reads the API
+//!   surface back for snapshots and reports.
+
+#![warn(missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub mod generate;
+pub mod normalise;
+pub mod open_enums;
+pub mod report;
+pub mod surface;
+pub mod versions;
+
+pub use report::{Report, Timings};
+pub use versions::{Manifest, Version};
+
+/// Everything that can go wrong between a spec file and a module.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `spec/versions.toml` is malformed.
+    #[error("{path}: {message}")]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A spec file's sha256 is not the pinned one.
+    #[error("version {version}: {path} has sha256 {actual}, expected {expected}")]
+    Checksum {
+        /// Version name.
+        version: String,
+        /// The file checked.
+        path: PathBuf,
+        /// Pinned hash.
+        expected: String,
+        /// Hash of the file.
+        actual: String,
+    },
+    /// The spec is not valid YAML / OpenAPI 3.0.
+    #[error("spec does not parse: {0}")]
+    Parse(String),
+    /// progenitor or a post-pass failed.
+    #[error("generation failed: {0}")]
+    Generate(String),
+}
+
+/// The output of codegen for one version.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Formatted Rust source of the module.
+    pub code: String,
+    /// The API surface snapshot text.
+    pub surface: String,
+    /// The report.
+    pub report: Report,
+    /// The generated operations.
+    pub operations: Vec<surface::Operation>,
+}
+
+/// Parses a spec (YAML or JSON) into a raw document.
+pub fn load(text: &str) -> Result<serde_json::Value, Error> {
+    let doc: serde_json::Value = serde_yaml_ng::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
+    if !doc.is_object() || doc.get("paths").is_none() {
+        return Err(Error::Parse("not an OpenAPI document (no `paths`)".into()));
+    }
+    Ok(doc)
+}
+
+/// Loads and normalises a spec; returns it with what normalisation did.
+pub fn normalised(text: &str) -> Result<(normalise::Spec, Vec<normalise::Applied>), Error> {
+    let mut spec = normalise::Spec {
+        doc: load(text)?,
+        dropped: Vec::new(),
+    };
+    let applied = normalise::normalise(&mut spec);
+    Ok((spec, applied))
+}
+
+fn count_operations(doc: &serde_json::Value) -> usize {
+    routes(doc).len()
+}
+
+/// `(METHOD, path)` → `operationId` for every operation of a document.
+pub fn routes(doc: &serde_json::Value) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    let Some(paths) = doc.get("paths").and_then(serde_json::Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        for method in normalise::METHODS {
+            if let Some(op) = item.get(*method) {
+                let id = op
+                    .get("operationId")
+                    .and_then(serde_json::Value::as_str)
+                    .map_or_else(|| format!("{method} {path}"), str::to_owned);
+                out.insert((method.to_ascii_uppercase(), path.clone()), id);
+            }
+        }
+    }
+    out
+}
+
+/// Runs the whole pipeline for one version.
+pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
+    let mut timings = Timings::default();
+    let t = Instant::now();
+    let mut spec = normalise::Spec {
+        doc: load(text)?,
+        dropped: Vec::new(),
+    };
+    let spec_operations = count_operations(&spec.doc);
+    timings.parse = t.elapsed();
+
+    let t = Instant::now();
+    let applied = normalise::normalise(&mut spec);
+    let routes = routes(&spec.doc);
+    let openapi: openapiv3::OpenAPI =
+        serde_json::from_value(spec.doc.clone()).map_err(|e| Error::Parse(e.to_string()))?;
+    timings.normalise = t.elapsed();
+
+    let t = Instant::now();
+    let (tokens, types) = generate::progenitor(&openapi)?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Generate(e.to_string()))?;
+    let open_enums = open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
+    let operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
+    let glue: syn::File = syn::parse2(generate::runtime_items(&version.header, &operations)?)
+        .map_err(|e| Error::Generate(e.to_string()))?;
+    file.items.extend(glue.items);
+    timings.generate = t.elapsed();
+
+    let t = Instant::now();
+    let code = prettyplease::unparse(&file);
+    timings.format = t.elapsed();
+
+    let surface = surface::render(&version.name, &operations, &spec.dropped);
+    let report = Report {
+        version: version.name.clone(),
+        spec_operations,
+        operations: operations.len(),
+        types,
+        open_enums,
+        applied,
+        dropped: spec.dropped,
+        lines: code.lines().count(),
+        timings,
+    };
+    Ok(Output {
+        code,
+        surface,
+        report,
+        operations,
+    })
+}

@@ -1,0 +1,84 @@
+//! What codegen did to one version, for `cargo xtask regen` and build logs.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::normalise::{Applied, Dropped};
+
+/// Time spent in each codegen phase.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// YAML parse.
+    pub parse: Duration,
+    /// All normalisations.
+    pub normalise: Duration,
+    /// progenitor plus our post-passes.
+    pub generate: Duration,
+    /// prettyplease.
+    pub format: Duration,
+}
+
+impl Timings {
+    /// Sum of all phases.
+    pub fn total(&self) -> Duration {
+        self.parse + self.normalise + self.generate + self.format
+    }
+}
+
+/// Per-version codegen report.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Version name (`2.11`, `preview`).
+    pub version: String,
+    /// Operations in the published spec.
+    pub spec_operations: usize,
+    /// Operations generated.
+    pub operations: usize,
+    /// Types generated.
+    pub types: usize,
+    /// String enums opened with an `Unrecognized(String)` variant.
+    pub open_enums: usize,
+    /// Each normalisation and how many places it touched.
+    pub applied: Vec<Applied>,
+    /// Operations that could not be generated.
+    pub dropped: Vec<Dropped>,
+    /// Lines of formatted Rust.
+    pub lines: usize,
+    /// Phase timings.
+    pub timings: Timings,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = |d: Duration| d.as_millis();
+        writeln!(
+            f,
+            "{}: {}/{} operations, {} types, {} open enums, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
+            self.version,
+            self.operations,
+            self.spec_operations,
+            self.types,
+            self.open_enums,
+            self.lines,
+            ms(self.timings.total()),
+            ms(self.timings.parse),
+            ms(self.timings.normalise),
+            ms(self.timings.generate),
+            ms(self.timings.format),
+        )?;
+        let touched: Vec<String> = self
+            .applied
+            .iter()
+            .filter(|a| a.count > 0)
+            .map(|a| format!("{}×{}", a.name, a.count))
+            .collect();
+        writeln!(f, "  normalised: {}", if touched.is_empty() { "nothing".into() } else { touched.join(", ") })?;
+        if self.dropped.is_empty() {
+            writeln!(f, "  dropped: none")?;
+        }
+        for d in &self.dropped {
+            writeln!(f, "  dropped: {} {} {} ({})", d.operation_id, d.method, d.path, d.reason)?;
+        }
+        Ok(())
+    }
+}

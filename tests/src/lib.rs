@@ -1,0 +1,1 @@
+//! End-to-end and snapshot tests live in `tests/tests/`.

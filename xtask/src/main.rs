@@ -1,0 +1,83 @@
+//! `cargo xtask <task>`: what maintainers run when Intercom ships a version.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use clap::{Parser, Subcommand};
+
+mod fetch;
+mod regen;
+
+#[derive(Parser)]
+#[command(about = "intercom-rs maintainer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Download every pinned spec (or copy it from a local mirror) and verify its sha256.
+    FetchSpecs(fetch::FetchArgs),
+    /// Fetch, run codegen for every version, print the report and refresh the
+    /// API-surface snapshots for review (`cargo insta review`).
+    Regen(regen::RegenArgs),
+    /// Fetch, then run the whole test suite (every version, then the default feature alone).
+    Test(fetch::FetchArgs),
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_owned()
+}
+
+/// Runs a cargo command in the workspace, failing on a non-zero exit.
+pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("$ cargo {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn main() -> ExitCode {
+    // Codegen turns generator panics into errors that name the cause; the
+    // default hook's backtrace would only bury that message.
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = match Cli::parse().task {
+        Task::FetchSpecs(args) => fetch::run(&args).map(drop),
+        Task::Regen(args) => regen::run(&args),
+        Task::Test(args) => fetch::run(&args).and_then(|_| {
+            cargo(&["test", "--workspace", "--all-features", "--all-targets"], &[])?;
+            cargo(&["test", "--workspace", "--doc", "--all-features"], &[])?;
+            cargo(&["test", "-p", "intercom-api"], &[])
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

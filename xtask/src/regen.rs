@@ -1,0 +1,107 @@
+//! `cargo xtask regen`: run codegen for every version, print the report, keep
+//! the generated code for inspection and refresh the surface snapshots.
+
+use std::fs;
+use std::time::Instant;
+
+use codegen::{Manifest, Output};
+
+/// Options of `regen`.
+#[derive(clap::Args, Debug)]
+pub struct RegenArgs {
+    #[command(flatten)]
+    fetch: crate::fetch::FetchArgs,
+    /// Only print the report; do not touch snapshots.
+    #[arg(long)]
+    no_snapshots: bool,
+}
+
+/// Runs the task.
+pub fn run(args: &RegenArgs) -> Result<(), String> {
+    crate::fetch::run(&args.fetch)?;
+    let root = crate::root();
+    let manifest = Manifest::load(&root.join("spec/versions.toml")).map_err(|e| e.to_string())?;
+    let out_dir = root.join("target/regen");
+    fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let spec_dir = root.join("spec");
+    let selected: Vec<_> = manifest
+        .versions
+        .iter()
+        .filter(|v| args.fetch.only.is_empty() || args.fetch.only.iter().any(|k| *k == v.name || *k == v.feature))
+        .collect();
+
+    let started = Instant::now();
+    let results: Vec<Result<Output, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = selected
+            .iter()
+            .map(|v| {
+                let spec_dir = &spec_dir;
+                scope.spawn(move || {
+                    let path = v.local_path(spec_dir);
+                    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    codegen::generate(v, &text).map_err(|e| format!("Intercom API {}: {e}", v.name))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("codegen thread panicked".into())))
+            .collect()
+    });
+
+    let mut failures = Vec::new();
+    let (mut ops, mut spec_ops, mut types, mut lines, mut dropped) = (0, 0, 0, 0, 0);
+    for (version, result) in selected.iter().zip(results) {
+        match result {
+            Ok(out) => {
+                print!("{}", out.report);
+                ops += out.report.operations;
+                spec_ops += out.report.spec_operations;
+                types += out.report.types;
+                lines += out.report.lines;
+                dropped += out.report.dropped.len();
+                let code = out_dir.join(format!("{}.rs", version.feature));
+                fs::write(&code, &out.code).map_err(|e| format!("{}: {e}", code.display()))?;
+            }
+            Err(e) => {
+                println!("{}: FAILED: {e}", version.name);
+                failures.push(version.name.clone());
+            }
+        }
+    }
+    println!(
+        "total: {ops}/{spec_ops} operations, {dropped} dropped, {types} types, {lines} lines in {} ms wall ({} versions); code in {}",
+        started.elapsed().as_millis(),
+        selected.len(),
+        out_dir.display()
+    );
+    if !failures.is_empty() {
+        return Err(format!("codegen failed for {}", failures.join(", ")));
+    }
+    if args.no_snapshots {
+        return Ok(());
+    }
+    // Build every version and write changed surfaces as `.snap.new` files.
+    crate::cargo(
+        &["test", "-p", "intercom-tests", "--all-features", "--test", "surface"],
+        &[("INSTA_UPDATE", "new"), ("INSTA_FORCE_PASS", "1")],
+    )?;
+    let pending = count_pending(&root.join("tests/tests/snapshots"));
+    if pending == 0 {
+        println!("API surface unchanged.");
+    } else {
+        println!("{pending} API surface snapshot(s) changed: review with `cargo insta review`.");
+    }
+    Ok(())
+}
+
+fn count_pending(dir: &std::path::Path) -> usize {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".snap.new"))
+                .count()
+        })
+        .unwrap_or(0)
+}
