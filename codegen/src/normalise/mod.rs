@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 mod drop_unsupported;
 mod enums;
+mod names;
 mod operation_ids;
 mod path_params;
 mod refs;
@@ -65,6 +66,7 @@ pub const ALL: &[Normalisation] = &[
     version_header::STRIP_VERSION_HEADER,
     path_params::MATCH_PATH_PARAMS,
     drop_unsupported::DROP_MULTIPART_OPERATIONS,
+    refs::NULLABLE_COMPONENTS,
     refs::NULLABLE_REFS,
     enums::DROP_NULL_FROM_ENUMS,
     enums::DROP_NON_STRING_ENUMS,
@@ -73,6 +75,8 @@ pub const ALL: &[Normalisation] = &[
     responses::FILL_SCHEMALESS_JSON,
     responses::DROP_DEFAULT_RESPONSES,
     responses::UNIFY_RESPONSE_TYPES,
+    names::STRIP_INLINE_TITLES,
+    names::RENAME_COLLIDING_INLINE_TYPES,
     tolerance::ALLOW_UNKNOWN_FIELDS,
     tolerance::OPTIONAL_RESPONSE_FIELDS,
 ];

@@ -60,6 +60,54 @@ fn nullable_refs(spec: &mut Spec) -> usize {
     count
 }
 
+/// Moves `nullable: true` from component schemas onto the references to them.
+pub const NULLABLE_COMPONENTS: Normalisation = Normalisation {
+    name: "nullable_components",
+    fixes: "component schemas marked `nullable: true` at the top (e.g. `activity_log`, `admin`) make typify emit a wrapper and a struct with the same name; nullability belongs to the places that reference them",
+    apply: nullable_components,
+};
+
+fn nullable_components(spec: &mut Spec) -> usize {
+    let schemas = component_schemas(&mut spec.doc);
+    let mut names = BTreeSet::new();
+    for (name, schema) in schemas.iter_mut() {
+        if let Some(map) = schema.as_object_mut() {
+            if map.get("nullable") == Some(&Value::Bool(true)) && !map.contains_key("$ref") {
+                map.remove("nullable");
+                names.insert(format!("#/components/schemas/{name}"));
+            }
+        }
+    }
+    if !names.is_empty() {
+        mark_refs_nullable(&mut spec.doc, None, &names);
+    }
+    names.len()
+}
+
+/// Adds `nullable: true` beside references to `names`, except where the
+/// reference is a whole request/response/parameter schema (`schema:`), whose
+/// type must stay the component itself.
+fn mark_refs_nullable(value: &mut Value, parent_key: Option<&str>, names: &BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            let targets = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .is_some_and(|r| names.contains(r));
+            if targets && parent_key != Some("schema") {
+                map.insert("nullable".into(), Value::Bool(true));
+            }
+            for (k, v) in map.iter_mut() {
+                if !matches!(k.as_str(), "example" | "examples") {
+                    mark_refs_nullable(v, Some(k), names);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| mark_refs_nullable(v, parent_key, names)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +156,34 @@ components:
         assert!(x.get("$ref").is_none());
         let y = &s.doc["components"]["schemas"]["a"]["properties"]["y"];
         assert_eq!(y["$ref"], "#/components/schemas/b");
+    }
+
+    #[test]
+    fn nullable_components_move_to_their_references() {
+        let mut s = spec(
+            r##"
+paths:
+  /admins/me:
+    get:
+      responses:
+        '200': {content: {application/json: {schema: {$ref: "#/components/schemas/admin"}}}}
+components:
+  schemas:
+    admin: {type: object, nullable: true, properties: {id: {type: string}}}
+    team:
+      properties:
+        lead: {$ref: "#/components/schemas/admin"}
+        members: {type: array, items: {$ref: "#/components/schemas/admin"}}
+        other: {$ref: "#/components/schemas/team"}
+"##,
+        );
+        assert_eq!(nullable_components(&mut s), 1);
+        let c = &s.doc["components"]["schemas"];
+        assert!(c["admin"].get("nullable").is_none());
+        assert_eq!(c["team"]["properties"]["lead"]["nullable"], true);
+        assert_eq!(c["team"]["properties"]["members"]["items"]["nullable"], true);
+        assert!(c["team"]["properties"]["other"].get("nullable").is_none());
+        let body = &s.doc["paths"]["/admins/me"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(body.get("nullable").is_none(), "whole-body schemas keep the component type");
     }
 }
