@@ -38,7 +38,10 @@ fn run() -> Result<(), String> {
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("codegen thread panicked".into())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("codegen thread panicked".into()))
+            })
             .collect()
     });
     let mut modules = String::new();
@@ -72,8 +75,12 @@ fn generate(version: &Version, spec_dir: &Path, out_dir: &Path) -> Result<String
     codegen::versions::verify(version, &path, &bytes)
         .map_err(|e| format!("{e}: run `cargo xtask fetch-specs` to fetch the pinned file"))?;
     let text = String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    let output = codegen::generate(version, &text).map_err(|e| format!("Intercom API {}: {e}", version.name))?;
-    write(&out_dir.join(format!("{}.rs", version.feature)), &output.code)?;
+    let output = codegen::generate(version, &text)
+        .map_err(|e| format!("Intercom API {}: {e}", version.name))?;
+    write(
+        &out_dir.join(format!("{}.rs", version.feature)),
+        &output.code,
+    )?;
     write(
         &out_dir.join(format!("{}.surface.txt", version.feature)),
         &output.surface,

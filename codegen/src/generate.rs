@@ -49,7 +49,8 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
     let decoder = |ty: &Option<String>| -> Result<TokenStream, Error> {
         Ok(match ty {
             Some(ty) => {
-                let ty: syn::Type = syn::parse_str(ty).map_err(|e| Error::Generate(e.to_string()))?;
+                let ty: syn::Type =
+                    syn::parse_str(ty).map_err(|e| Error::Generate(e.to_string()))?;
                 quote! { Some(|bytes: &[u8]| ::serde_json::from_slice::<#ty>(bytes).map(drop)) }
             }
             None => quote! { None },

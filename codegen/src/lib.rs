@@ -80,7 +80,8 @@ pub struct Output {
 
 /// Parses a spec (YAML or JSON) into a raw document.
 pub fn load(text: &str) -> Result<serde_json::Value, Error> {
-    let doc: serde_json::Value = serde_yaml_ng::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
+    let doc: serde_json::Value =
+        serde_yaml_ng::from_str(text).map_err(|e| Error::Parse(e.to_string()))?;
     if !doc.is_object() || doc.get("paths").is_none() {
         return Err(Error::Parse("not an OpenAPI document (no `paths`)".into()));
     }
@@ -142,7 +143,8 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
     let t = Instant::now();
     let (tokens, types) = generate::progenitor(&openapi)?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Generate(e.to_string()))?;
-    let open_enums = open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
+    let open_enums =
+        open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
     let operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
     let glue: syn::File = syn::parse2(generate::runtime_items(&version.header, &operations)?)
         .map_err(|e| Error::Generate(e.to_string()))?;

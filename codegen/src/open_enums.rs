@@ -14,7 +14,9 @@ pub const UNRECOGNIZED: &str = "Unrecognized";
 
 /// Error when an enum already has a variant named [`UNRECOGNIZED`].
 #[derive(Debug, thiserror::Error)]
-#[error("enum `{0}` already has a variant named `{UNRECOGNIZED}`; pick another name for the open-enum variant")]
+#[error(
+    "enum `{0}` already has a variant named `{UNRECOGNIZED}`; pick another name for the open-enum variant"
+)]
 pub struct VariantClash(pub String);
 
 fn derives(attrs: &[syn::Attribute]) -> Vec<Path> {
@@ -169,13 +171,28 @@ mod tests {
         .unwrap();
         assert_eq!(open_enums(&mut file).unwrap(), 1);
         let text = prettyplease::unparse(&file);
-        assert!(text.contains("Unrecognized(::std::string::String)"), "{text}");
-        assert!(text.contains("#[serde(untagged)]\n        Unrecognized"), "{text}");
-        assert!(text.contains("Self::Unrecognized(ref value) => f.write_str(value)"), "{text}");
-        assert!(text.contains("_ => Ok(Self::Unrecognized(value.to_owned()))"), "{text}");
+        assert!(
+            text.contains("Unrecognized(::std::string::String)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("#[serde(untagged)]\n        Unrecognized"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Self::Unrecognized(ref value) => f.write_str(value)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("_ => Ok(Self::Unrecognized(value.to_owned()))"),
+            "{text}"
+        );
         assert!(!text.contains("Err(\"invalid value\""), "{text}");
         let state = text.split("pub enum State").next().unwrap();
-        assert!(!state.rsplit("#[derive").next().unwrap().contains("Copy"), "{text}");
+        assert!(
+            !state.rsplit("#[derive").next().unwrap().contains("Copy"),
+            "{text}"
+        );
         // Untagged and data-carrying enums are left alone.
         assert_eq!(text.matches("Unrecognized(").count(), 3, "{text}");
     }

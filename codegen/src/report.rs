@@ -72,12 +72,24 @@ impl fmt::Display for Report {
             .filter(|a| a.count > 0)
             .map(|a| format!("{}×{}", a.name, a.count))
             .collect();
-        writeln!(f, "  normalised: {}", if touched.is_empty() { "nothing".into() } else { touched.join(", ") })?;
+        writeln!(
+            f,
+            "  normalised: {}",
+            if touched.is_empty() {
+                "nothing".into()
+            } else {
+                touched.join(", ")
+            }
+        )?;
         if self.dropped.is_empty() {
             writeln!(f, "  dropped: none")?;
         }
         for d in &self.dropped {
-            writeln!(f, "  dropped: {} {} {} ({})", d.operation_id, d.method, d.path, d.reason)?;
+            writeln!(
+                f,
+                "  dropped: {} {} {} ({})",
+                d.operation_id, d.method, d.path, d.reason
+            )?;
         }
         Ok(())
     }

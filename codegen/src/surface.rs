@@ -84,7 +84,9 @@ fn tidy(raw: &str) -> String {
 
 /// `Result<T, String>` → `T`: builder fields hold the value or a conversion error.
 fn unwrap_builder_field(ty: &Type) -> &Type {
-    generic_args(ty, "Result").and_then(|a| a.first().copied()).unwrap_or(ty)
+    generic_args(ty, "Result")
+        .and_then(|a| a.first().copied())
+        .unwrap_or(ty)
 }
 
 fn generic_args<'a>(ty: &'a Type, outer: &str) -> Option<Vec<&'a Type>> {
@@ -112,7 +114,14 @@ fn payload(ty: Option<&Type>) -> Option<String> {
     let ty = ty?;
     match ty {
         Type::Tuple(t) if t.elems.is_empty() => None,
-        Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream") => None,
+        Type::Path(p)
+            if p.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "ByteStream") =>
+        {
+            None
+        }
         _ => Some(ty.to_token_stream().to_string()),
     }
 }
@@ -134,19 +143,27 @@ pub fn operations(
     let mut builder_items: &[Item] = &[];
     for item in &file.items {
         match item {
-            Item::Impl(imp) if imp.trait_.is_none() && imp.self_ty.to_token_stream().to_string() == "Client" => {
+            Item::Impl(imp)
+                if imp.trait_.is_none()
+                    && imp.self_ty.to_token_stream().to_string() == "Client" =>
+            {
                 for it in &imp.items {
                     if let (ImplItem::Fn(f), ReturnType::Type(_, ret)) = (it, &it_sig(it)) {
                         if let Type::Path(p) = &**ret {
                             if let Some(last) = p.path.segments.last() {
-                                method_for_builder.insert(last.ident.to_string(), f.sig.ident.to_string());
+                                method_for_builder
+                                    .insert(last.ident.to_string(), f.sig.ident.to_string());
                             }
                         }
                     }
                 }
             }
             Item::Mod(m) if m.ident == "builder" => {
-                builder_items = m.content.as_ref().map(|(_, i)| i.as_slice()).unwrap_or_default();
+                builder_items = m
+                    .content
+                    .as_ref()
+                    .map(|(_, i)| i.as_slice())
+                    .unwrap_or_default();
             }
             _ => {}
         }
@@ -160,7 +177,11 @@ pub fn operations(
                     .iter()
                     .filter(|f| f.ident.as_ref().is_some_and(|i| i != "client"))
                     .map(|f| {
-                        let name = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+                        let name = f
+                            .ident
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default();
                         (name, type_text(unwrap_builder_field(&f.ty)))
                     })
                     .collect::<Vec<_>>();
@@ -171,7 +192,9 @@ pub fn operations(
     let mut out = Vec::new();
     for item in builder_items {
         let Item::Impl(imp) = item else { continue };
-        let Type::Path(self_ty) = &*imp.self_ty else { continue };
+        let Type::Path(self_ty) = &*imp.self_ty else {
+            continue;
+        };
         let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
             continue;
         };
@@ -184,7 +207,9 @@ pub fn operations(
             let rust_name = operation_id_in(&body)
                 .ok_or_else(|| format!("builder `{builder}`: no operation id in send()"))?;
             if method_for_builder.get(&builder) != Some(&rust_name) {
-                return Err(format!("builder `{builder}` is not started by `Client::{rust_name}`"));
+                return Err(format!(
+                    "builder `{builder}` is not started by `Client::{rust_name}`"
+                ));
             }
             let (method, path) = send_route(&f.attrs)
                 .ok_or_else(|| format!("`{builder}::send` does not document its route"))?;
@@ -198,7 +223,8 @@ pub fn operations(
             let [ok, err] = generic_args(ret, "Result").unwrap_or_default()[..] else {
                 return Err(format!("`{builder}::send` does not return a Result"));
             };
-            let success = payload(generic_args(ok, "ResponseValue").and_then(|a| a.first().copied()));
+            let success =
+                payload(generic_args(ok, "ResponseValue").and_then(|a| a.first().copied()));
             let error = payload(generic_args(err, "Error").and_then(|a| a.first().copied()));
             out.push(Operation {
                 operation_id,
@@ -219,8 +245,14 @@ pub fn operations(
 /// `(METHOD, path)` from progenitor's "Sends a `GET` request to `/x`" doc.
 fn send_route(attrs: &[syn::Attribute]) -> Option<(String, String)> {
     attrs.iter().find_map(|a| {
-        let syn::Meta::NameValue(nv) = &a.meta else { return None };
-        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else {
+        let syn::Meta::NameValue(nv) = &a.meta else {
+            return None;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = &nv.value
+        else {
             return None;
         };
         let doc = s.value();
@@ -281,13 +313,20 @@ mod tests {
             }
         })
         .unwrap();
-        let routes = BTreeMap::from([(("GET".to_owned(), "/contacts".to_owned()), "ListContacts".to_owned())]);
+        let routes = BTreeMap::from([(
+            ("GET".to_owned(), "/contacts".to_owned()),
+            "ListContacts".to_owned(),
+        )]);
         let ops = operations(&file, &routes).unwrap();
         assert_eq!(ops.len(), 1);
         assert_eq!(
             ops[0].line(),
             "ListContacts GET /contacts -> list_contacts(per_page: Option<i64>, email: String) -> ContactList ! Error"
         );
-        assert!(operations(&file, &BTreeMap::new()).unwrap_err().contains("not in the spec"));
+        assert!(
+            operations(&file, &BTreeMap::new())
+                .unwrap_err()
+                .contains("not in the spec")
+        );
     }
 }

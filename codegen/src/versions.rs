@@ -65,7 +65,10 @@ impl Manifest {
             if !seen.insert(v.feature.clone()) || !seen.insert(format!("name:{}", v.name)) {
                 return Err(format!("version `{}` is listed twice", v.name));
             }
-            let ok_feature = v.feature.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            let ok_feature = v
+                .feature
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && v.feature.starts_with(|c: char| c.is_ascii_lowercase());
             if !ok_feature {
                 return Err(format!(
@@ -82,7 +85,9 @@ impl Manifest {
         }
         match manifest.versions.iter().filter(|v| v.default).count() {
             1 => Ok(manifest),
-            n => Err(format!("exactly one version must be `default = true`, found {n}")),
+            n => Err(format!(
+                "exactly one version must be `default = true`, found {n}"
+            )),
         }
     }
 
@@ -185,8 +190,13 @@ default = true
         let m = Manifest::parse(ONE).unwrap();
         let v = &m.versions[0];
         verify(v, Path::new("x"), b"hello").unwrap();
-        let err = verify(v, Path::new("x.yaml"), b"hullo").unwrap_err().to_string();
+        let err = verify(v, Path::new("x.yaml"), b"hullo")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("2.11") && err.contains("x.yaml"), "{err}");
-        assert!(err.contains(&v.sha256) && err.contains(&sha256_hex(b"hullo")), "{err}");
+        assert!(
+            err.contains(&v.sha256) && err.contains(&sha256_hex(b"hullo")),
+            "{err}"
+        );
     }
 }

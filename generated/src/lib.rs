@@ -61,12 +61,20 @@ pub type ResponseFuture<'a> =
 /// implements for auth, rate limiting, retries and tracing.
 pub trait Execute: Send + Sync + 'static {
     /// Sends `request` (already carrying the `Intercom-Version` header).
-    fn execute<'a>(&'a self, request: reqwest::Request, operation: &'static Operation) -> ResponseFuture<'a>;
+    fn execute<'a>(
+        &'a self,
+        request: reqwest::Request,
+        operation: &'static Operation,
+    ) -> ResponseFuture<'a>;
 }
 
 /// A plain `reqwest::Client` sends requests as they are.
 impl Execute for reqwest::Client {
-    fn execute<'a>(&'a self, request: reqwest::Request, _: &'static Operation) -> ResponseFuture<'a> {
+    fn execute<'a>(
+        &'a self,
+        request: reqwest::Request,
+        _: &'static Operation,
+    ) -> ResponseFuture<'a> {
         Box::pin(reqwest::Client::execute(self, request))
     }
 }
@@ -82,7 +90,11 @@ impl Transport {
     }
 
     /// Sends a request through the executor.
-    pub fn execute(&self, request: reqwest::Request, operation: &'static Operation) -> ResponseFuture<'_> {
+    pub fn execute(
+        &self,
+        request: reqwest::Request,
+        operation: &'static Operation,
+    ) -> ResponseFuture<'_> {
         self.0.execute(request, operation)
     }
 }

@@ -1,1 +1,332 @@
-//! End-to-end and snapshot tests live in `tests/tests/`.
+//! Shared helpers for the end-to-end and snapshot tests in `tests/tests/`:
+//! which generated modules this build enabled, where their specs live, and
+//! the response examples each spec carries.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use generated::{Operation, ResponseDecoders};
+use serde_json::Value;
+
+/// One generated module enabled in this build.
+#[derive(Debug, Clone, Copy)]
+pub struct Module {
+    /// Cargo feature, e.g. `v2_11`.
+    pub feature: &'static str,
+    /// `Intercom-Version` header value of the module.
+    pub header: &'static str,
+    /// Rendered API surface.
+    pub surface: &'static str,
+    /// Operation table.
+    pub operations: &'static [Operation],
+    /// Payload decoders per operation.
+    pub decoders: &'static [ResponseDecoders],
+}
+
+macro_rules! enabled_modules {
+    ($($feature:ident = $name:literal),* $(,)?) => {
+        /// The generated modules compiled into this build, oldest first.
+        pub fn enabled() -> Vec<Module> {
+            #[allow(unused_mut)]
+            let mut out = Vec::new();
+            $(
+                #[cfg(feature = $name)]
+                out.push(Module {
+                    feature: $name,
+                    header: generated::$feature::INTERCOM_VERSION,
+                    surface: generated::$feature::SURFACE,
+                    operations: generated::$feature::OPERATIONS,
+                    decoders: generated::$feature::RESPONSE_DECODERS,
+                });
+            )*
+            out
+        }
+    };
+}
+
+enabled_modules!(
+    v2_7 = "v2_7",
+    v2_8 = "v2_8",
+    v2_9 = "v2_9",
+    v2_10 = "v2_10",
+    v2_11 = "v2_11",
+    v2_12 = "v2_12",
+    v2_13 = "v2_13",
+    v2_14 = "v2_14",
+    v2_15 = "v2_15",
+    v2_16 = "v2_16",
+    preview = "preview",
+);
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The pinned version manifest.
+pub fn manifest() -> codegen::Manifest {
+    codegen::Manifest::load(&workspace_root().join("spec/versions.toml"))
+        .expect("spec/versions.toml loads")
+}
+
+/// The manifest entry of an enabled module.
+pub fn version_of(module: &Module) -> codegen::Version {
+    manifest()
+        .versions
+        .into_iter()
+        .find(|v| v.feature == module.feature)
+        .unwrap_or_else(|| panic!("feature {} is not in spec/versions.toml", module.feature))
+}
+
+/// The fetched spec text of a version (`cargo xtask fetch-specs` puts it there).
+pub fn spec_text(version: &codegen::Version) -> String {
+    let path = version.local_path(&workspace_root().join("spec"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `cargo xtask fetch-specs` first",
+            path.display()
+        )
+    })
+}
+
+/// One example of a response payload in a spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// `operationId` of the operation.
+    pub operation_id: String,
+    /// Response status key (`200`, `404`, …).
+    pub status: String,
+    /// Example name (`example` for a media type's single `example`).
+    pub name: String,
+    /// The example payload.
+    pub value: Value,
+}
+
+impl Example {
+    /// Whether the status is a success (2xx).
+    pub fn is_success(&self) -> bool {
+        self.status.starts_with('2')
+    }
+
+    /// Identity used in the reviewed failure list.
+    pub fn key(&self) -> (String, String, String) {
+        (
+            self.operation_id.clone(),
+            self.status.clone(),
+            self.name.clone(),
+        )
+    }
+}
+
+/// Every JSON response example of every operation of a spec: a media type's
+/// `example` and each `examples` entry, response and example `$ref`s resolved.
+pub fn response_examples(doc: &Value) -> Vec<Example> {
+    let mut out = Vec::new();
+    let component_examples = doc
+        .pointer("/components/examples")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let component_responses = doc
+        .pointer("/components/responses")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let resolve = |v: &Value| -> Option<Value> {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let name = r.strip_prefix("#/components/examples/")?;
+                component_examples.get(name)?.get("value").cloned()
+            }
+            None => v.get("value").cloned(),
+        }
+    };
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        for method in codegen::normalise::METHODS {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let operation_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("{method} {path}"), str::to_owned);
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (status, response) in responses {
+                let response = match response.get("$ref").and_then(Value::as_str) {
+                    Some(r) => r
+                        .strip_prefix("#/components/responses/")
+                        .and_then(|name| component_responses.get(name))
+                        .unwrap_or(&Value::Null),
+                    None => response,
+                };
+                let Some(content) = response.get("content").and_then(Value::as_object) else {
+                    continue;
+                };
+                for (media, body) in content {
+                    if !media.contains("json") {
+                        continue;
+                    }
+                    let mut push = |name: String, value: Value| {
+                        out.push(Example {
+                            method: method.to_ascii_uppercase(),
+                            path: path.clone(),
+                            operation_id: operation_id.clone(),
+                            status: status.clone(),
+                            name,
+                            value,
+                        });
+                    };
+                    if let Some(value) = body.get("example") {
+                        push("example".into(), value.clone());
+                    }
+                    if let Some(examples) = body.get("examples").and_then(Value::as_object) {
+                        for (name, ex) in examples {
+                            if let Some(value) = resolve(ex) {
+                                push(name.clone(), value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What became of one example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It deserialized into the operation's generated type.
+    Decoded,
+    /// The operation has no typed payload for this status (raw body).
+    Untyped,
+    /// Deserialization failed with this message.
+    Failed(String),
+}
+
+/// Decodes an example with its operation's generated success or error type.
+pub fn decode(module: &Module, example: &Example) -> Outcome {
+    let Some(decoders) = module
+        .decoders
+        .iter()
+        .find(|d| d.operation_id == example.operation_id)
+    else {
+        return Outcome::Failed(format!(
+            "operation {} is not generated",
+            example.operation_id
+        ));
+    };
+    let decoder = if example.is_success() {
+        decoders.success
+    } else {
+        decoders.error
+    };
+    let Some(decoder) = decoder else {
+        return Outcome::Untyped;
+    };
+    let bytes = serde_json::to_vec(&example.value).expect("a JSON value serializes");
+    match decoder(&bytes) {
+        Ok(()) => Outcome::Decoded,
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// A reviewed example failure: the spec's example contradicts its schema.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownFailure {
+    /// Version name as in `spec/versions.toml` (`2.16`, `preview`).
+    pub version: String,
+    /// `operationId`.
+    pub operation: String,
+    /// Response status.
+    pub status: String,
+    /// Example name.
+    pub example: String,
+    /// Why the example, not the generated type, is wrong.
+    pub reason: String,
+}
+
+/// The reviewed list in `tests/known-example-failures.toml`, by version.
+pub fn known_failures() -> BTreeMap<String, Vec<KnownFailure>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        failure: Vec<KnownFailure>,
+    }
+    let path = workspace_root().join("tests/known-example-failures.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out: BTreeMap<String, Vec<KnownFailure>> = BTreeMap::new();
+    for f in file.failure {
+        out.entry(f.version.clone()).or_default().push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_are_collected_from_example_examples_and_refs() {
+        let doc = serde_json::json!({
+            "paths": {"/a": {"get": {"operationId": "getA", "responses": {
+                "400": {"$ref": "#/components/responses/Bad"},
+                "200": {"content": {"application/json": {
+                    "example": {"x": 1},
+                    "examples": {"one": {"value": {"x": 2}}, "two": {"$ref": "#/components/examples/Two"}}
+                }}},
+                "404": {"content": {"application/json": {"examples": {"nf": {"value": {"type": "error.list"}}}}}},
+                "204": {"description": "no body"}
+            }}}},
+            "components": {
+                "examples": {"Two": {"value": {"x": 3}}},
+                "responses": {"Bad": {"content": {"application/json": {"example": {"type": "error.list"}}}}}
+            }
+        });
+        let found = response_examples(&doc);
+        let summary: Vec<_> = found
+            .iter()
+            .map(|e| {
+                (
+                    e.status.as_str(),
+                    e.name.as_str(),
+                    e.value.clone(),
+                    e.is_success(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("200", "example", serde_json::json!({"x": 1}), true),
+                ("200", "one", serde_json::json!({"x": 2}), true),
+                ("200", "two", serde_json::json!({"x": 3}), true),
+                (
+                    "400",
+                    "example",
+                    serde_json::json!({"type": "error.list"}),
+                    false
+                ),
+                (
+                    "404",
+                    "nf",
+                    serde_json::json!({"type": "error.list"}),
+                    false
+                ),
+            ]
+        );
+    }
+}

@@ -41,7 +41,8 @@ pub fn run(args: &FetchArgs) -> Result<Vec<(String, Outcome)>, String> {
     let total = selected.len();
     let mut outcomes = Vec::new();
     for (i, version) in selected.into_iter().enumerate() {
-        let outcome = fetch_one(&manifest, version, &root.join("spec"), &source).map_err(|e| e.to_string())?;
+        let outcome = fetch_one(&manifest, version, &root.join("spec"), &source)
+            .map_err(|e| e.to_string())?;
         eprintln!(
             "[{}/{total}] {:<8} {}",
             i + 1,
@@ -61,7 +62,11 @@ fn select<'m>(manifest: &'m Manifest, only: &[String]) -> Result<Vec<&'m Version
         return Ok(manifest.versions.iter().collect());
     }
     only.iter()
-        .map(|key| manifest.get(key).ok_or_else(|| format!("unknown version `{key}`")))
+        .map(|key| {
+            manifest
+                .get(key)
+                .ok_or_else(|| format!("unknown version `{key}`"))
+        })
         .collect()
 }
 
@@ -75,7 +80,12 @@ pub enum Source {
 }
 
 /// Fetches one version into `spec_dir`, unless a verified copy is there.
-pub fn fetch_one(manifest: &Manifest, version: &Version, spec_dir: &Path, source: &Source) -> Result<Outcome, Error> {
+pub fn fetch_one(
+    manifest: &Manifest,
+    version: &Version,
+    spec_dir: &Path,
+    source: &Source,
+) -> Result<Outcome, Error> {
     let dest = version.local_path(spec_dir);
     if let Ok(existing) = fs::read(&dest) {
         if versions::verify(version, &dest, &existing).is_ok() {
@@ -93,10 +103,13 @@ pub fn fetch_one(manifest: &Manifest, version: &Version, spec_dir: &Path, source
         }
         Source::Upstream => {
             let url = manifest.url(version);
-            (PathBuf::from(&url), download(&url).map_err(|message| Error::Io {
-                path: PathBuf::from(&url),
-                source: std::io::Error::other(format!("version {}: {message}", version.name)),
-            })?)
+            (
+                PathBuf::from(&url),
+                download(&url).map_err(|message| Error::Io {
+                    path: PathBuf::from(&url),
+                    source: std::io::Error::other(format!("version {}: {message}", version.name)),
+                })?,
+            )
         }
     };
     versions::verify(version, &origin, &bytes)?;
@@ -171,9 +184,18 @@ default = true
         let mirror = mirror_with(body);
         let spec = tempfile::tempdir().unwrap();
         let src = Source::Mirror(mirror.path().to_owned());
-        assert_eq!(fetch_one(&m, &m.versions[0], spec.path(), &src).unwrap(), Outcome::Fetched);
-        assert_eq!(fs::read(spec.path().join("2.11/api.intercom.io.yaml")).unwrap(), body);
-        assert_eq!(fetch_one(&m, &m.versions[0], spec.path(), &src).unwrap(), Outcome::Present);
+        assert_eq!(
+            fetch_one(&m, &m.versions[0], spec.path(), &src).unwrap(),
+            Outcome::Fetched
+        );
+        assert_eq!(
+            fs::read(spec.path().join("2.11/api.intercom.io.yaml")).unwrap(),
+            body
+        );
+        assert_eq!(
+            fetch_one(&m, &m.versions[0], spec.path(), &src).unwrap(),
+            Outcome::Present
+        );
         let leftovers: Vec<_> = fs::read_dir(spec.path().join("2.11")).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp file left behind");
     }
@@ -183,13 +205,27 @@ default = true
         let m = manifest("http://unused", &versions::sha256_hex(b"the pinned bytes"));
         let mirror = mirror_with(b"tampered bytes");
         let spec = tempfile::tempdir().unwrap();
-        let err = fetch_one(&m, &m.versions[0], spec.path(), &Source::Mirror(mirror.path().to_owned()))
-            .unwrap_err()
-            .to_string();
+        let err = fetch_one(
+            &m,
+            &m.versions[0],
+            spec.path(),
+            &Source::Mirror(mirror.path().to_owned()),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("2.11"), "{err}");
-        assert!(err.contains("descriptions/2.11/api.intercom.io.yaml"), "{err}");
-        assert!(err.contains(&versions::sha256_hex(b"the pinned bytes")), "{err}");
-        assert!(err.contains(&versions::sha256_hex(b"tampered bytes")), "{err}");
+        assert!(
+            err.contains("descriptions/2.11/api.intercom.io.yaml"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&versions::sha256_hex(b"the pinned bytes")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&versions::sha256_hex(b"tampered bytes")),
+            "{err}"
+        );
         assert!(!spec.path().join("2.11").exists());
     }
 
@@ -198,23 +234,41 @@ default = true
         let m = manifest("http://unused", &versions::sha256_hex(b"x"));
         let empty = tempfile::tempdir().unwrap();
         let spec = tempfile::tempdir().unwrap();
-        let err = fetch_one(&m, &m.versions[0], spec.path(), &Source::Mirror(empty.path().to_owned()))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("descriptions/2.11/api.intercom.io.yaml"), "{err}");
+        let err = fetch_one(
+            &m,
+            &m.versions[0],
+            spec.path(),
+            &Source::Mirror(empty.path().to_owned()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("descriptions/2.11/api.intercom.io.yaml"),
+            "{err}"
+        );
     }
 
     /// Serves `body` for one request on loopback; returns the base URL and
     /// the request line it received.
-    fn serve_once(status: &'static str, body: &'static [u8]) -> (String, std::thread::JoinHandle<String>) {
+    fn serve_once(
+        status: &'static str,
+        body: &'static [u8],
+    ) -> (String, std::thread::JoinHandle<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let handle = std::thread::spawn(move || {
             let (mut stream, _) = listener.accept().unwrap();
             let mut buf = [0u8; 4096];
             let n = stream.read(&mut buf).unwrap();
-            let request = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned();
-            let head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+            let request = String::from_utf8_lossy(&buf[..n])
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let head = format!(
+                "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
             stream.write_all(head.as_bytes()).unwrap();
             stream.write_all(body).unwrap();
             request
@@ -226,9 +280,15 @@ default = true
     fn downloads_from_upstream_at_the_pinned_commit() {
         let body: &'static [u8] = b"openapi: 3.0.1\n";
         let (base, server) = serve_once("200 OK", body);
-        let m = manifest(&format!("{base}/intercom/Intercom-OpenAPI"), &versions::sha256_hex(body));
+        let m = manifest(
+            &format!("{base}/intercom/Intercom-OpenAPI"),
+            &versions::sha256_hex(body),
+        );
         let spec = tempfile::tempdir().unwrap();
-        assert_eq!(fetch_one(&m, &m.versions[0], spec.path(), &Source::Upstream).unwrap(), Outcome::Fetched);
+        assert_eq!(
+            fetch_one(&m, &m.versions[0], spec.path(), &Source::Upstream).unwrap(),
+            Outcome::Fetched
+        );
         assert_eq!(
             server.join().unwrap(),
             "GET /intercom/Intercom-OpenAPI/c0ffee/descriptions/2.11/api.intercom.io.yaml HTTP/1.1"
@@ -240,7 +300,9 @@ default = true
         let (base, server) = serve_once("404 Not Found", b"nope");
         let m = manifest(&base, &versions::sha256_hex(b"x"));
         let spec = tempfile::tempdir().unwrap();
-        let err = fetch_one(&m, &m.versions[0], spec.path(), &Source::Upstream).unwrap_err().to_string();
+        let err = fetch_one(&m, &m.versions[0], spec.path(), &Source::Upstream)
+            .unwrap_err()
+            .to_string();
         server.join().unwrap();
         assert!(err.contains("version 2.11") && err.contains("404"), "{err}");
         assert!(err.contains("/c0ffee/descriptions/2.11/"), "{err}");

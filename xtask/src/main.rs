@@ -59,7 +59,10 @@ fn main() -> ExitCode {
         Task::FetchSpecs(args) => fetch::run(&args).map(drop),
         Task::Regen(args) => regen::run(&args),
         Task::Test(args) => fetch::run(&args).and_then(|_| {
-            cargo(&["test", "--workspace", "--all-features", "--all-targets"], &[])?;
+            cargo(
+                &["test", "--workspace", "--all-features", "--all-targets"],
+                &[],
+            )?;
             cargo(&["test", "--workspace", "--doc", "--all-features"], &[])?;
             cargo(&["test", "-p", "intercom-api"], &[])
         }),

@@ -27,7 +27,14 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
     let selected: Vec<_> = manifest
         .versions
         .iter()
-        .filter(|v| args.fetch.only.is_empty() || args.fetch.only.iter().any(|k| *k == v.name || *k == v.feature))
+        .filter(|v| {
+            args.fetch.only.is_empty()
+                || args
+                    .fetch
+                    .only
+                    .iter()
+                    .any(|k| *k == v.name || *k == v.feature)
+        })
         .collect();
 
     let started = Instant::now();
@@ -38,14 +45,18 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
                 let spec_dir = &spec_dir;
                 scope.spawn(move || {
                     let path = v.local_path(spec_dir);
-                    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let text = fs::read_to_string(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
                     codegen::generate(v, &text).map_err(|e| format!("Intercom API {}: {e}", v.name))
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("codegen thread panicked".into())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("codegen thread panicked".into()))
+            })
             .collect()
     });
 
@@ -83,7 +94,14 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
     }
     // Build every version and write changed surfaces as `.snap.new` files.
     crate::cargo(
-        &["test", "-p", "intercom-tests", "--all-features", "--test", "surface"],
+        &[
+            "test",
+            "-p",
+            "intercom-tests",
+            "--all-features",
+            "--test",
+            "surface",
+        ],
         &[("INSTA_UPDATE", "new"), ("INSTA_FORCE_PASS", "1")],
     )?;
     let pending = count_pending(&root.join("tests/tests/snapshots"));

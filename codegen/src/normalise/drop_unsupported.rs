@@ -81,7 +81,11 @@ paths:
         assert!(s.doc["paths"]["/both"].get("post").is_some());
         assert_eq!(s.dropped.len(), 1);
         assert_eq!(
-            (s.dropped[0].operation_id.as_str(), s.dropped[0].method.as_str(), s.dropped[0].path.as_str()),
+            (
+                s.dropped[0].operation_id.as_str(),
+                s.dropped[0].method.as_str(),
+                s.dropped[0].path.as_str()
+            ),
             ("upload", "POST", "/upload")
         );
     }

@@ -78,6 +78,8 @@ pub const ALL: &[Normalisation] = &[
     names::STRIP_INLINE_TITLES,
     names::RENAME_COLLIDING_INLINE_TYPES,
     tolerance::ALLOW_UNKNOWN_FIELDS,
+    tolerance::OPAQUE_UUIDS,
+    tolerance::FREE_FORM_CUSTOM_ATTRIBUTES,
     tolerance::OPTIONAL_RESPONSE_FIELDS,
 ];
 
@@ -92,12 +94,15 @@ pub fn normalise(spec: &mut Spec) -> Vec<Applied> {
 }
 
 /// HTTP methods that carry operations in a path item.
-pub(crate) const METHODS: &[&str] = &[
+pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
 /// Calls `f(path, method, operation)` for every operation in the document.
-pub(crate) fn for_each_operation(doc: &mut Value, mut f: impl FnMut(&str, &str, &mut Map<String, Value>)) {
+pub(crate) fn for_each_operation(
+    doc: &mut Value,
+    mut f: impl FnMut(&str, &str, &mut Map<String, Value>),
+) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -138,7 +143,9 @@ pub(crate) fn schema_ref_name(reference: &str) -> Option<&str> {
 
 /// The `components.schemas` map, created if absent.
 pub(crate) fn component_schemas(doc: &mut Value) -> &mut Map<String, Value> {
-    let root = doc.as_object_mut().expect("an OpenAPI document is an object");
+    let root = doc
+        .as_object_mut()
+        .expect("an OpenAPI document is an object");
     let components = root
         .entry("components")
         .or_insert_with(|| Value::Object(Map::new()));

@@ -50,14 +50,22 @@ fn rename_colliding_inline_types(spec: &mut Spec) -> usize {
     let mut taken: BTreeSet<String> = schemas.keys().map(|k| pascal(k)).collect();
     let mut count = 0;
     for (component, schema) in schemas.iter_mut() {
-        let Some(Value::Object(props)) = schema.get_mut("properties") else { continue };
+        let Some(Value::Object(props)) = schema.get_mut("properties") else {
+            continue;
+        };
         for (prop, prop_schema) in props.iter_mut() {
-            let (target, place) = if prop_schema.get("type").and_then(Value::as_str) == Some("array") {
-                (prop_schema.get_mut("items"), format!("{component}_{prop}_item"))
-            } else {
-                (Some(prop_schema), format!("{component}_{prop}"))
+            let (target, place) =
+                if prop_schema.get("type").and_then(Value::as_str) == Some("array") {
+                    (
+                        prop_schema.get_mut("items"),
+                        format!("{component}_{prop}_item"),
+                    )
+                } else {
+                    (Some(prop_schema), format!("{component}_{prop}"))
+                };
+            let Some(target) = target.filter(|t| becomes_named_type(t)) else {
+                continue;
             };
-            let Some(target) = target.filter(|t| becomes_named_type(t)) else { continue };
             if !taken.contains(&pascal(&place)) {
                 continue;
             }
@@ -164,16 +172,27 @@ components:
         assert_eq!(strip_inline_titles(&mut s), 2);
         let c = &s.doc["components"]["schemas"];
         assert_eq!(c["quick_reply_option"]["title"], "Quick Reply Option");
-        assert_eq!(c["quick_reply_option"]["properties"]["title"]["type"], "string");
-        assert!(c["reply"]["properties"]["options"]["items"].get("title").is_none());
-        let body = &s.doc["paths"]["/reply"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            c["quick_reply_option"]["properties"]["title"]["type"],
+            "string"
+        );
+        assert!(
+            c["reply"]["properties"]["options"]["items"]
+                .get("title")
+                .is_none()
+        );
+        let body = &s.doc["paths"]["/reply"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"];
         assert!(body.get("title").is_none());
     }
 
     #[test]
     fn pascal_matches_typify_style() {
         assert_eq!(pascal("ticket_type"), "TicketType");
-        assert_eq!(pascal("conversation_attribute_list"), "ConversationAttributeList");
+        assert_eq!(
+            pascal("conversation_attribute_list"),
+            "ConversationAttributeList"
+        );
         assert_eq!(pascal("phoneNumber"), "PhoneNumber");
         assert_eq!(pascal("AI agent"), "AiAgent");
     }
@@ -198,8 +217,14 @@ components:
         );
         assert_eq!(rename_colliding_inline_types(&mut s), 2);
         let c = &s.doc["components"]["schemas"];
-        assert_eq!(c["ticket"]["properties"]["type"]["title"], "ticket_type_value");
+        assert_eq!(
+            c["ticket"]["properties"]["type"]["title"],
+            "ticket_type_value"
+        );
         assert!(c["ticket"]["properties"]["state"].get("title").is_none());
-        assert_eq!(c["thing"]["properties"]["list"]["items"]["title"], "thing_list_item_value");
+        assert_eq!(
+            c["thing"]["properties"]["list"]["items"]["title"],
+            "thing_list_item_value"
+        );
     }
 }

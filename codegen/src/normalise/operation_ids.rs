@@ -52,7 +52,10 @@ fn id_from(method: &str, path: &str) -> String {
         if by {
             id.push_str("By");
         }
-        for word in segment.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        for word in segment
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
             let mut chars = word.chars();
             if let Some(first) = chars.next() {
                 id.push(first.to_ascii_uppercase());

@@ -43,7 +43,9 @@ fn match_path_params(spec: &mut Spec) -> usize {
     let mut count = 0;
     for (path, item) in paths.iter_mut() {
         let wanted = placeholders(path);
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         // Path-item parameters apply to every operation: prune them first.
         let mut item_declared = BTreeSet::new();
         if let Some(Value::Array(params)) = item.get_mut("parameters") {
@@ -63,9 +65,13 @@ fn match_path_params(spec: &mut Spec) -> usize {
             if !METHODS.contains(&method.as_str()) {
                 continue;
             }
-            let Some(op) = op.as_object_mut() else { continue };
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
             let params = op.entry("parameters").or_insert_with(|| json!([]));
-            let Some(params) = params.as_array_mut() else { continue };
+            let Some(params) = params.as_array_mut() else {
+                continue;
+            };
             let mut declared = item_declared.clone();
             params.retain(|p| match path_param_name(resolve(p, shared.as_ref())) {
                 Some(name) if !wanted.iter().any(|w| w == name) => {
@@ -131,7 +137,14 @@ components:
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| p.get("name").or(p.get("$ref")).unwrap().as_str().unwrap().to_owned())
+            .map(|p| {
+                p.get("name")
+                    .or(p.get("$ref"))
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
         assert_eq!(names, ["#/components/parameters/id", "q"]);
         assert_eq!(match_path_params(&mut s), 0, "idempotent");

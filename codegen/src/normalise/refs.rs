@@ -19,7 +19,11 @@ pub const DEFINE_UNDEFINED_SCHEMAS: Normalisation = Normalisation {
 fn define_undefined_schemas(spec: &mut Spec) -> usize {
     let mut referenced = BTreeSet::new();
     walk_objects(&mut spec.doc, &mut |map| {
-        if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(schema_ref_name) {
+        if let Some(name) = map
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(schema_ref_name)
+        {
             referenced.insert(name.to_owned());
         }
     });
@@ -103,7 +107,9 @@ fn mark_refs_nullable(value: &mut Value, parent_key: Option<&str>, names: &BTree
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| mark_refs_nullable(v, parent_key, names)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| mark_refs_nullable(v, parent_key, names)),
         _ => {}
     }
 }
@@ -181,9 +187,16 @@ components:
         let c = &s.doc["components"]["schemas"];
         assert!(c["admin"].get("nullable").is_none());
         assert_eq!(c["team"]["properties"]["lead"]["nullable"], true);
-        assert_eq!(c["team"]["properties"]["members"]["items"]["nullable"], true);
+        assert_eq!(
+            c["team"]["properties"]["members"]["items"]["nullable"],
+            true
+        );
         assert!(c["team"]["properties"]["other"].get("nullable").is_none());
-        let body = &s.doc["paths"]["/admins/me"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
-        assert!(body.get("nullable").is_none(), "whole-body schemas keep the component type");
+        let body = &s.doc["paths"]["/admins/me"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        assert!(
+            body.get("nullable").is_none(),
+            "whole-body schemas keep the component type"
+        );
     }
 }

@@ -212,7 +212,10 @@ components:
         let mut s = spec(SPEC);
         assert_eq!(inline_response_refs(&mut s), 1);
         let r = &s.doc["paths"]["/redirect"]["post"]["responses"]["401"];
-        assert_eq!(r["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/error");
+        assert_eq!(
+            r["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/error"
+        );
     }
 
     #[test]
@@ -221,7 +224,10 @@ components:
         inline_response_refs(&mut s);
         assert_eq!(fill_schemaless_json(&mut s), 2);
         let r = &s.doc["paths"]["/redirect"]["post"]["responses"]["400"];
-        assert_eq!(r["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/error");
+        assert_eq!(
+            r["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/error"
+        );
         let lone = &s.doc["paths"]["/lone"]["get"]["responses"]["default"];
         assert_eq!(lone["content"]["application/json"]["schema"], json!({}));
     }
@@ -230,8 +236,16 @@ components:
     fn drops_default_only_beside_explicit_codes() {
         let mut s = spec(SPEC);
         assert_eq!(drop_default_responses(&mut s), 1);
-        assert!(s.doc["paths"]["/redirect"]["post"]["responses"].get("default").is_none());
-        assert!(s.doc["paths"]["/lone"]["get"]["responses"].get("default").is_some());
+        assert!(
+            s.doc["paths"]["/redirect"]["post"]["responses"]
+                .get("default")
+                .is_none()
+        );
+        assert!(
+            s.doc["paths"]["/lone"]["get"]["responses"]
+                .get("default")
+                .is_some()
+        );
     }
 
     #[test]
@@ -247,6 +261,9 @@ components:
                 "#/components/schemas/rateFailure"
             );
         }
-        assert_eq!(r["200"]["content"]["application/json"]["schema"]["type"], "object");
+        assert_eq!(
+            r["200"]["content"]["application/json"]["schema"]["type"],
+            "object"
+        );
     }
 }

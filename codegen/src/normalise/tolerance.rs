@@ -53,7 +53,11 @@ pub const OPTIONAL_RESPONSE_FIELDS: Normalisation = Normalisation {
 fn collect_refs(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(schema_ref_name) {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+            {
                 out.push(name.to_owned());
             }
             for (k, v) in map {
@@ -119,6 +123,60 @@ fn optional_response_fields(spec: &mut Spec) -> usize {
     count
 }
 
+/// Drops `format: uuid`, leaving plain strings.
+pub const OPAQUE_UUIDS: Normalisation = Normalisation {
+    name: "opaque_uuids",
+    fixes: "ids such as `error.request_id` are declared `format: uuid`, but Intercom's ids (and the spec's own examples) are opaque strings that are not UUIDs, so every error response would fail to decode",
+    apply: opaque_uuids,
+};
+
+fn opaque_uuids(spec: &mut Spec) -> usize {
+    let mut count = 0;
+    walk_schema(&mut spec.doc, &mut |map| {
+        if map.get("format").and_then(Value::as_str) == Some("uuid") {
+            map.remove("format");
+            count += 1;
+        }
+    });
+    count
+}
+
+/// Makes the values of every `custom_attributes` map free-form JSON.
+pub const FREE_FORM_CUSTOM_ATTRIBUTES: Normalisation = Normalisation {
+    name: "free_form_custom_attributes",
+    fixes: "`custom_attributes` maps restrict values to strings (or an anyOf that rejects plain strings), while workspaces define boolean, float, integer, date and list attributes, as the spec's own examples show",
+    apply: free_form_custom_attributes,
+};
+
+fn free_form_custom_attributes(spec: &mut Spec) -> usize {
+    let mut count = 0;
+    let mut loosen = |schema: &mut Value| {
+        if let Some(map) = schema.as_object_mut() {
+            if map
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Value::Object(Map::new()))
+            {
+                map.insert("additionalProperties".into(), Value::Object(Map::new()));
+                count += 1;
+            }
+        }
+    };
+    if let Some(schema) = spec
+        .doc
+        .pointer_mut("/components/schemas/custom_attributes")
+    {
+        loosen(schema);
+    }
+    walk_schema(&mut spec.doc, &mut |map| {
+        if let Some(Value::Object(props)) = map.get_mut("properties") {
+            if let Some(attrs) = props.get_mut("custom_attributes") {
+                loosen(attrs);
+            }
+        }
+    });
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,9 +193,19 @@ components:
 "#,
         );
         assert_eq!(allow_unknown_fields(&mut s), 1);
-        assert!(s.doc["components"]["schemas"]["a"].get("additionalProperties").is_none());
-        assert_eq!(s.doc["components"]["schemas"]["a"]["example"]["additionalProperties"], false);
-        assert_eq!(s.doc["components"]["schemas"]["b"]["additionalProperties"]["type"], "string");
+        assert!(
+            s.doc["components"]["schemas"]["a"]
+                .get("additionalProperties")
+                .is_none()
+        );
+        assert_eq!(
+            s.doc["components"]["schemas"]["a"]["example"]["additionalProperties"],
+            false
+        );
+        assert_eq!(
+            s.doc["components"]["schemas"]["b"]["additionalProperties"]["type"],
+            "string"
+        );
     }
 
     #[test]
@@ -175,5 +243,59 @@ components:
         assert!(c["contact"].get("required").is_none());
         assert!(c["location"].get("required").is_none());
         assert_eq!(c["create_contact"]["required"][0], "email");
+    }
+    #[test]
+    fn uuid_formats_become_plain_strings() {
+        let mut s = spec(
+            r#"
+components:
+  schemas:
+    error:
+      type: object
+      properties:
+        request_id: {type: string, format: uuid}
+        at: {type: string, format: date-time}
+      example: {format: uuid}
+"#,
+        );
+        assert_eq!(opaque_uuids(&mut s), 1);
+        let e = &s.doc["components"]["schemas"]["error"];
+        assert!(e["properties"]["request_id"].get("format").is_none());
+        assert_eq!(e["properties"]["at"]["format"], "date-time");
+        assert_eq!(e["example"]["format"], "uuid");
+    }
+
+    #[test]
+    fn custom_attribute_values_become_free_form() {
+        let mut s = spec(
+            r##"
+components:
+  schemas:
+    custom_attributes:
+      type: object
+      additionalProperties: {anyOf: [{type: string}, {type: integer}]}
+    instance:
+      type: object
+      properties:
+        custom_attributes: {type: object, additionalProperties: {type: string}}
+        custom_attributes_ref: {$ref: "#/components/schemas/custom_attributes"}
+        tags: {type: object, additionalProperties: {type: string}}
+"##,
+        );
+        assert_eq!(free_form_custom_attributes(&mut s), 2);
+        let c = &s.doc["components"]["schemas"];
+        assert_eq!(
+            c["custom_attributes"]["additionalProperties"],
+            serde_json::json!({})
+        );
+        assert_eq!(
+            c["instance"]["properties"]["custom_attributes"]["additionalProperties"],
+            serde_json::json!({})
+        );
+        assert_eq!(
+            c["instance"]["properties"]["tags"]["additionalProperties"]["type"],
+            "string"
+        );
+        assert_eq!(free_form_custom_attributes(&mut s), 0);
     }
 }

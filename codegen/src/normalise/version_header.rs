@@ -71,9 +71,16 @@ components:
 "##,
         );
         assert_eq!(strip_version_header(&mut s), 2);
-        let params = s.doc["paths"]["/a"]["get"]["parameters"].as_array().unwrap();
+        let params = s.doc["paths"]["/a"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
         let names: Vec<_> = params.iter().map(|p| p["in"].as_str().unwrap()).collect();
         assert_eq!(names, ["query", "query"]);
-        assert!(s.doc["paths"]["/a"]["parameters"].as_array().unwrap().is_empty());
+        assert!(
+            s.doc["paths"]["/a"]["parameters"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
     }
 }
