@@ -108,10 +108,10 @@ pub fn open_enums(file: &mut syn::File) -> Result<usize, VariantClash> {
                     let arm: Arm = parse_quote!(Self::#ident(ref value) => f.write_str(value),);
                     m.arms.push(arm);
                 }
-                if let Some(m) = impl_of(item, "FromStr", name).and_then(first_match) {
-                    if let Some(last) = m.arms.last_mut() {
-                        *last.body = parse_quote!(Ok(Self::#ident(value.to_owned())));
-                    }
+                if let Some(m) = impl_of(item, "FromStr", name).and_then(first_match)
+                    && let Some(last) = m.arms.last_mut()
+                {
+                    *last.body = parse_quote!(Ok(Self::#ident(value.to_owned())));
                 }
             }
         }

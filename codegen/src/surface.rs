@@ -148,13 +148,11 @@ pub fn operations(
                     && imp.self_ty.to_token_stream().to_string() == "Client" =>
             {
                 for it in &imp.items {
-                    if let (ImplItem::Fn(f), ReturnType::Type(_, ret)) = (it, &it_sig(it)) {
-                        if let Type::Path(p) = &**ret {
-                            if let Some(last) = p.path.segments.last() {
-                                method_for_builder
-                                    .insert(last.ident.to_string(), f.sig.ident.to_string());
-                            }
-                        }
+                    if let (ImplItem::Fn(f), ReturnType::Type(_, ret)) = (it, &it_sig(it))
+                        && let Type::Path(p) = &**ret
+                        && let Some(last) = p.path.segments.last()
+                    {
+                        method_for_builder.insert(last.ident.to_string(), f.sig.ident.to_string());
                     }
                 }
             }
@@ -170,23 +168,23 @@ pub fn operations(
     }
     let mut fields_of = BTreeMap::new();
     for item in builder_items {
-        if let Item::Struct(s) = item {
-            if let Fields::Named(named) = &s.fields {
-                let params = named
-                    .named
-                    .iter()
-                    .filter(|f| f.ident.as_ref().is_some_and(|i| i != "client"))
-                    .map(|f| {
-                        let name = f
-                            .ident
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default();
-                        (name, type_text(unwrap_builder_field(&f.ty)))
-                    })
-                    .collect::<Vec<_>>();
-                fields_of.insert(s.ident.to_string(), params);
-            }
+        if let Item::Struct(s) = item
+            && let Fields::Named(named) = &s.fields
+        {
+            let params = named
+                .named
+                .iter()
+                .filter(|f| f.ident.as_ref().is_some_and(|i| i != "client"))
+                .map(|f| {
+                    let name = f
+                        .ident
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    (name, type_text(unwrap_builder_field(&f.ty)))
+                })
+                .collect::<Vec<_>>();
+            fields_of.insert(s.ident.to_string(), params);
         }
     }
     let mut out = Vec::new();

@@ -26,6 +26,7 @@ pub struct Module {
 macro_rules! enabled_modules {
     ($($feature:ident = $name:literal),* $(,)?) => {
         /// The generated modules compiled into this build, oldest first.
+        #[allow(clippy::vec_init_then_push)]
         pub fn enabled() -> Vec<Module> {
             #[allow(unused_mut)]
             let mut out = Vec::new();

@@ -87,10 +87,10 @@ pub fn fetch_one(
     source: &Source,
 ) -> Result<Outcome, Error> {
     let dest = version.local_path(spec_dir);
-    if let Ok(existing) = fs::read(&dest) {
-        if versions::verify(version, &dest, &existing).is_ok() {
-            return Ok(Outcome::Present);
-        }
+    if let Ok(existing) = fs::read(&dest)
+        && versions::verify(version, &dest, &existing).is_ok()
+    {
+        return Ok(Outcome::Present);
     }
     let (origin, bytes) = match source {
         Source::Mirror(dir) => {

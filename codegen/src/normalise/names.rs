@@ -99,22 +99,23 @@ fn strip_titles_below(value: &mut Value, count: &mut usize) {
                 if matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
                     continue;
                 }
-                if let Some(child) = v.as_object_mut() {
-                    if child.get("title").is_some_and(Value::is_string) && k != "properties" {
-                        child.remove("title");
-                        *count += 1;
-                    }
+                if let Some(child) = v.as_object_mut()
+                    && child.get("title").is_some_and(Value::is_string)
+                    && k != "properties"
+                {
+                    child.remove("title");
+                    *count += 1;
                 }
                 strip_titles_below(v, count);
             }
         }
         Value::Array(items) => {
             for v in items.iter_mut() {
-                if let Some(child) = v.as_object_mut() {
-                    if child.get("title").is_some_and(Value::is_string) {
-                        child.remove("title");
-                        *count += 1;
-                    }
+                if let Some(child) = v.as_object_mut()
+                    && child.get("title").is_some_and(Value::is_string)
+                {
+                    child.remove("title");
+                    *count += 1;
                 }
                 strip_titles_below(v, count);
             }

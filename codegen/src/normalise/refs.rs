@@ -75,11 +75,12 @@ fn nullable_components(spec: &mut Spec) -> usize {
     let schemas = component_schemas(&mut spec.doc);
     let mut names = BTreeSet::new();
     for (name, schema) in schemas.iter_mut() {
-        if let Some(map) = schema.as_object_mut() {
-            if map.get("nullable") == Some(&Value::Bool(true)) && !map.contains_key("$ref") {
-                map.remove("nullable");
-                names.insert(format!("#/components/schemas/{name}"));
-            }
+        if let Some(map) = schema.as_object_mut()
+            && map.get("nullable") == Some(&Value::Bool(true))
+            && !map.contains_key("$ref")
+        {
+            map.remove("nullable");
+            names.insert(format!("#/components/schemas/{name}"));
         }
     }
     if !names.is_empty() {

@@ -53,10 +53,10 @@ fn group_schemas(responses: &Map<String, Value>, success: bool) -> Vec<Value> {
             continue;
         };
         for (ct, media) in content {
-            if let (true, Some(schema)) = (is_json(ct), media.get("schema")) {
-                if !out.contains(schema) {
-                    out.push(schema.clone());
-                }
+            if let (true, Some(schema)) = (is_json(ct), media.get("schema"))
+                && !out.contains(schema)
+            {
+                out.push(schema.clone());
             }
         }
     }

@@ -74,11 +74,11 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
 fn strip_required(schema: &mut Value) -> usize {
     let mut count = 0;
     walk_schema(schema, &mut |map| {
-        if let Some(Value::Array(names)) = map.get("required") {
-            if names.iter().all(Value::is_string) {
-                count += names.len();
-                map.remove("required");
-            }
+        if let Some(Value::Array(names)) = map.get("required")
+            && names.iter().all(Value::is_string)
+        {
+            count += names.len();
+            map.remove("required");
         }
     });
     count
@@ -151,14 +151,13 @@ pub const FREE_FORM_CUSTOM_ATTRIBUTES: Normalisation = Normalisation {
 fn free_form_custom_attributes(spec: &mut Spec) -> usize {
     let mut count = 0;
     let mut loosen = |schema: &mut Value| {
-        if let Some(map) = schema.as_object_mut() {
-            if map
+        if let Some(map) = schema.as_object_mut()
+            && map
                 .get("additionalProperties")
                 .is_some_and(|a| a != &Value::Object(Map::new()))
-            {
-                map.insert("additionalProperties".into(), Value::Object(Map::new()));
-                count += 1;
-            }
+        {
+            map.insert("additionalProperties".into(), Value::Object(Map::new()));
+            count += 1;
         }
     };
     if let Some(schema) = spec
@@ -168,10 +167,10 @@ fn free_form_custom_attributes(spec: &mut Spec) -> usize {
         loosen(schema);
     }
     walk_schema(&mut spec.doc, &mut |map| {
-        if let Some(Value::Object(props)) = map.get_mut("properties") {
-            if let Some(attrs) = props.get_mut("custom_attributes") {
-                loosen(attrs);
-            }
+        if let Some(Value::Object(props)) = map.get_mut("properties")
+            && let Some(attrs) = props.get_mut("custom_attributes")
+        {
+            loosen(attrs);
         }
     });
     count
