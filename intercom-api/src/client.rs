@@ -1,0 +1,295 @@
+//! The client users hold: one configured runtime, one generated client per
+//! enabled API version, all sharing it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use generated::Transport;
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::ConfigError;
+use crate::rate_limit::{Limiter, RateLimit, RateLimitConfig};
+use crate::region::Region;
+use crate::retry::{Budget, RetryConfig};
+use crate::runtime::{Runtime, Shared, USER_AGENT_VALUE};
+
+macro_rules! versions {
+    ($($feature:ident = $name:literal),* $(,)?) => {
+        struct Versions {
+            $(
+                #[cfg(feature = $name)]
+                $feature: generated::$feature::Client,
+            )*
+        }
+
+        impl Versions {
+            #[allow(unused_variables)]
+            fn new(base: &str, http: &reqwest::Client, transport: &Transport) -> Self {
+                Self {
+                    $(
+                        #[cfg(feature = $name)]
+                        $feature: generated::$feature::Client::new_with_client(base, http.clone(), transport.clone()),
+                    )*
+                }
+            }
+        }
+
+        impl Client {
+            $(
+                #[cfg(feature = $name)]
+                #[doc = concat!("Operations of API version `", stringify!($feature), "`: every request sends its `Intercom-Version` header and goes through this client's runtime.")]
+                pub fn $feature(&self) -> &generated::$feature::Client {
+                    &self.inner.versions.$feature
+                }
+            )*
+        }
+    };
+}
+
+versions!(
+    v2_7 = "v2_7",
+    v2_8 = "v2_8",
+    v2_9 = "v2_9",
+    v2_10 = "v2_10",
+    v2_11 = "v2_11",
+    v2_12 = "v2_12",
+    v2_13 = "v2_13",
+    v2_14 = "v2_14",
+    v2_15 = "v2_15",
+    v2_16 = "v2_16",
+    preview = "preview",
+);
+
+struct Inner {
+    base_url: Url,
+    runtime: Arc<Runtime>,
+    versions: Versions,
+}
+
+/// An Intercom client. Cheap to clone; clones share the connection pool, the
+/// rate limiter and the retry budget.
+///
+/// ```no_run
+/// # async fn run() -> intercom_api::Result<()> {
+/// let client = intercom_api::Client::builder()
+///     .access_token(std::env::var("INTERCOM_TOKEN").unwrap_or_default())
+///     .region(intercom_api::Region::Eu)
+///     .build()?;
+/// let tags = client.v2_16().list_tags().send().await?.into_inner();
+/// println!("{} tags", tags.data.len());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("access_token", &"[redacted]")
+            .field("retry", &self.inner.runtime.retry)
+            .field("rate_limit", &self.inner.runtime.limiter.config())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The rate-limit headers Intercom last sent to this client (or a clone).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.runtime.limiter.last_seen()
+    }
+
+    /// The tokens left in the shared retry budget (`None` when disabled).
+    pub fn retry_budget(&self) -> Option<u32> {
+        self.inner.runtime.budget.as_ref().map(|b| b.available())
+    }
+
+    /// A client with other retry settings that still shares this one's
+    /// connections, rate limiter and retry budget; e.g. to let one known-safe
+    /// POST retry after a 5xx.
+    pub fn with_retry(&self, retry: RetryConfig) -> Client {
+        let r = &self.inner.runtime;
+        let runtime = Runtime {
+            http: r.http.clone(),
+            authorization: r.authorization.clone(),
+            clock: r.clock.clone(),
+            limiter: r.limiter.clone(),
+            budget: r.budget.clone(),
+            retry,
+            timeout: r.timeout,
+        };
+        Client::assemble(self.inner.base_url.clone(), runtime)
+    }
+
+    fn assemble(base_url: Url, runtime: Runtime) -> Client {
+        let runtime = Arc::new(runtime);
+        let transport = Transport::new(Shared(runtime.clone()));
+        let base = base_url.as_str().trim_end_matches('/').to_owned();
+        let versions = Versions::new(&base, &runtime.http, &transport);
+        Client {
+            inner: Arc::new(Inner {
+                base_url,
+                runtime,
+                versions,
+            }),
+        }
+    }
+
+    /// Sends a hand-built request through the runtime (auth, rate limiting,
+    /// retries, tracing), as the generated operations do.
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::Request,
+        operation: &'static generated::Operation,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner.runtime.call(request, operation).await
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.runtime.http
+    }
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    token: Option<SecretString>,
+    region: Region,
+    connect_timeout: Duration,
+    timeout: Option<Duration>,
+    http: Option<reqwest::Client>,
+    retry: RetryConfig,
+    rate_limit: RateLimitConfig,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            token: None,
+            region: Region::Us,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Some(Duration::from_secs(60)),
+            http: None,
+            retry: RetryConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("access_token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("region", &self.region)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The access token (an app's token or an OAuth token). Held as a secret:
+    /// never shown by `Debug`, logs or errors.
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// The region whose API host to use (default [`Region::Us`]).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// A custom base URL (shorthand for [`Region::Custom`]).
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        self.region(Region::Custom(url.into()))
+    }
+
+    /// Connect timeout of the built-in HTTP client (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout of each attempt, from sending to the end of the body
+    /// (default 60 s; `None` for none).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Use this `reqwest::Client` (its own connect timeout, proxy and TLS
+    /// settings apply; the per-attempt timeout and user agent are still set).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Retry settings (default: 4 attempts, idempotent methods only).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Rate-limit settings (default: proactive pacing, 60 s maximum wait).
+    pub fn rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// The clock used for pacing and backoff (tests inject a virtual one).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let token = self.token.ok_or(ConfigError::MissingToken)?;
+        if token.expose_secret().trim().is_empty() {
+            return Err(ConfigError::MissingToken);
+        }
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| ConfigError::InvalidToken)?;
+        authorization.set_sensitive(true);
+        let base_url = self.region.base_url()?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .user_agent(USER_AGENT_VALUE)
+                .build()
+                .map_err(ConfigError::Http)?,
+        };
+        let runtime = Runtime {
+            http,
+            authorization,
+            clock: self.clock,
+            limiter: Limiter::new(self.rate_limit),
+            budget: self.retry.budget.map(|b| Arc::new(Budget::new(b))),
+            retry: self.retry,
+            timeout: self.timeout,
+        };
+        Ok(Client::assemble(base_url, runtime))
+    }
+}
