@@ -151,6 +151,7 @@ impl Client {
         }
     }
 
+    #[cfg_attr(not(feature = "preview"), allow(dead_code))]
     /// Sends a hand-built request through the runtime (auth, rate limiting,
     /// retries, tracing), as the generated operations do.
     pub(crate) async fn send(
@@ -161,6 +162,7 @@ impl Client {
         self.inner.runtime.call(request, operation).await
     }
 
+    #[cfg_attr(not(feature = "preview"), allow(dead_code))]
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.runtime.http
     }

@@ -63,10 +63,12 @@ mod client;
 pub mod clock;
 mod error;
 pub mod handwritten;
+pub mod oauth;
 mod rate_limit;
 mod region;
 mod retry;
 mod runtime;
+pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorItem, Result};
