@@ -15,10 +15,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+pub mod decode_context;
 pub mod generate;
 pub mod normalise;
 pub mod open_enums;
+pub mod pagination;
 pub mod report;
+pub mod schema;
 pub mod surface;
 pub mod versions;
 
@@ -145,7 +148,16 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Generate(e.to_string()))?;
     let open_enums =
         open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
-    let operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
+    let mut operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
+    let paginators = pagination::apply(&file, &mut operations, &pagination::detect(&spec.doc));
+    pagination::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
+    let wrapped = decode_context::name_operations_in_decode_errors(&mut file);
+    if wrapped != operations.len() {
+        return Err(Error::Generate(format!(
+            "{wrapped} of {} operations name themselves in decode errors",
+            operations.len()
+        )));
+    }
     let glue: syn::File = syn::parse2(generate::runtime_items(&version.header, &operations)?)
         .map_err(|e| Error::Generate(e.to_string()))?;
     file.items.extend(glue.items);
@@ -164,6 +176,11 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
         open_enums,
         applied,
         dropped: spec.dropped,
+        paging: operations
+            .iter()
+            .filter(|op| op.paging != pagination::Paging::None)
+            .map(|op| (op.operation_id.clone(), op.paging.clone()))
+            .collect(),
         lines: code.lines().count(),
         timings,
     };

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::normalise::{Applied, Dropped};
+use crate::pagination::Paging;
 
 /// Time spent in each codegen phase.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,8 @@ pub struct Report {
     pub applied: Vec<Applied>,
     /// Operations that could not be generated.
     pub dropped: Vec<Dropped>,
+    /// Each list operation (`operationId`) and how it pages, or why not.
+    pub paging: Vec<(String, Paging)>,
     /// Lines of formatted Rust.
     pub lines: usize,
     /// Phase timings.
@@ -91,6 +94,29 @@ impl fmt::Display for Report {
                 d.operation_id, d.method, d.path, d.reason
             )?;
         }
+        let paginated = self
+            .paging
+            .iter()
+            .filter(|(_, p)| matches!(p, Paging::Paginated(_)))
+            .count();
+        writeln!(
+            f,
+            "  paginated: {paginated} operations; {} look paginated but are not handled",
+            self.paging.len() - paginated
+        )?;
+        for (id, paging) in &self.paging {
+            writeln!(f, "    {id}: {paging}")?;
+        }
         Ok(())
+    }
+}
+
+impl Report {
+    /// Operations with a generated paginator.
+    pub fn paginated(&self) -> usize {
+        self.paging
+            .iter()
+            .filter(|(_, p)| matches!(p, Paging::Paginated(_)))
+            .count()
     }
 }

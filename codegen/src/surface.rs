@@ -26,6 +26,8 @@ pub struct Operation {
     pub success: Option<String>,
     /// Error payload type as Rust tokens (`None` for no body or a raw stream).
     pub error: Option<String>,
+    /// How the operation pages, if it is a list.
+    pub paging: crate::pagination::Paging,
 }
 
 impl Operation {
@@ -38,7 +40,7 @@ impl Operation {
             .collect::<Vec<_>>()
             .join(", ");
         let show = |t: &Option<String>| t.as_deref().map_or("()".to_owned(), tidy);
-        format!(
+        let mut line = format!(
             "{} {} {} -> {}({}) -> {} ! {}",
             self.operation_id,
             self.method,
@@ -47,7 +49,11 @@ impl Operation {
             params,
             show(&self.success),
             show(&self.error)
-        )
+        );
+        if self.paging != crate::pagination::Paging::None {
+            line.push_str(&format!(" | {}", self.paging));
+        }
+        line
     }
 }
 
@@ -233,6 +239,7 @@ pub fn operations(
                 builder: builder.clone(),
                 success,
                 error,
+                paging: crate::pagination::Paging::None,
             });
         }
     }

@@ -14,6 +14,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+pub mod pagination;
+
 /// One operation of one API version, as the generated client knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Operation {
@@ -103,6 +105,37 @@ impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Transport")
     }
+}
+
+/// Start of a decode error's message that names its operation.
+const DECODE_PREFIX: &str = "operation `";
+
+/// Names the operation in a decode failure of a generated `send()` (codegen
+/// wraps every one in this): progenitor decodes after the execution hook, so
+/// only here is the operation still known.
+pub fn with_operation<T, E>(
+    result: Result<T, progenitor_client::Error<E>>,
+    table: &'static [Operation],
+    rust_name: &str,
+) -> Result<T, progenitor_client::Error<E>> {
+    match result {
+        Err(progenitor_client::Error::InvalidResponsePayload(body, e)) => {
+            let id = Operation::find(table, rust_name).id;
+            let e = <serde_json::Error as serde::de::Error>::custom(format!(
+                "{DECODE_PREFIX}{id}`: {e}"
+            ));
+            Err(progenitor_client::Error::InvalidResponsePayload(body, e))
+        }
+        other => other,
+    }
+}
+
+/// The operation (its `operationId`) a decode error of a generated call
+/// names, if it names one.
+pub fn decode_operation(e: &serde_json::Error) -> Option<String> {
+    let message = e.to_string();
+    let rest = message.strip_prefix(DECODE_PREFIX)?;
+    Some(rest[..rest.find('`')?].to_owned())
 }
 
 /// Decodes a payload into an operation's generated type, discarding it.

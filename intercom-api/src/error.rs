@@ -133,6 +133,8 @@ pub enum Error {
     /// A success response whose body does not match the generated type.
     #[error("cannot decode the response body ({source}); it starts {excerpt:?}")]
     Decode {
+        /// The operation (`operationId`) whose response it was.
+        operation: Option<String>,
         /// The first bytes of the body.
         excerpt: String,
         /// The deserialization error.
@@ -142,6 +144,17 @@ pub enum Error {
     /// The request could not be built (e.g. a missing required parameter).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A paginated stream stopped because the API repeated a cursor or a
+    /// page: following it would never end.
+    #[error("{operation}: page {page} repeated {}; stopped to avoid an endless loop", cursor.as_deref().map_or("the previous page".to_owned(), |c| format!("cursor {c:?}")))]
+    PaginationLoop {
+        /// The list operation.
+        operation: &'static str,
+        /// 1-based index of the page that repeated.
+        page: usize,
+        /// The repeated cursor, when it was a cursor that repeated.
+        cursor: Option<String>,
+    },
     /// The client configuration is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -245,6 +258,7 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
                 Error::api_from(status, &headers, raw.as_deref())
             }
             P::InvalidResponsePayload(raw, source) => Error::Decode {
+                operation: generated::decode_operation(&source),
                 excerpt: excerpt(&raw),
                 source,
             },
@@ -252,6 +266,32 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
                 let raw = resp.extensions().get::<BufferedBody>().map(|b| b.0.clone());
                 Error::api_from(resp.status(), resp.headers(), raw.as_deref())
             }
+        }
+    }
+}
+
+impl<E: Serialize + fmt::Debug> From<generated::pagination::PaginationError<E>> for Error {
+    fn from(e: generated::pagination::PaginationError<E>) -> Self {
+        use generated::pagination::PaginationError as P;
+        match e {
+            P::Request(e) => e.into(),
+            P::RepeatedCursor {
+                operation,
+                cursor,
+                page,
+            } => Error::PaginationLoop {
+                operation,
+                page,
+                cursor: Some(cursor),
+            },
+            P::RepeatedPage { operation, page } => Error::PaginationLoop {
+                operation,
+                page,
+                cursor: None,
+            },
+            // `PaginationError` is non-exhaustive; a future kind still ends
+            // the stream, reported by its message.
+            other => Error::InvalidRequest(format!("{other:?}")),
         }
     }
 }

@@ -120,6 +120,7 @@ pub mod preview {
             let headers = response.headers().clone();
             let body = response.bytes().await?;
             let decode = |e: serde_json::Error| Error::Decode {
+                operation: Some(UPLOAD_ECOMMERCE_CATALOG.id.to_owned()),
                 excerpt: String::from_utf8_lossy(&body[..body.len().min(crate::EXCERPT_LIMIT)])
                     .into_owned(),
                 source: e,

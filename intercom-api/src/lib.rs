@@ -42,6 +42,31 @@
 //! - **tracing**: a span per call (`intercom.call`: operation, method, path
 //!   template, version, status, attempts) and per attempt; no secrets, no bodies.
 //!
+//! ## Pagination
+//!
+//! Every list operation whose shape codegen recognises (cursor,
+//! page number, search body, scroll, next-cursor; the `cargo xtask regen`
+//! report lists them per version, and those it could not handle, with the
+//! reason) gets `into_paginator()` on its request builder, returning a
+//! [`pagination::Paginator`] with lazy [`pages`](pagination::Paginator::pages)
+//! and [`items`](pagination::Paginator::items) streams:
+//!
+//! ```no_run
+//! # async fn run(client: intercom_api::Client) -> intercom_api::Result<()> {
+//! use futures::TryStreamExt;
+//!
+//! let mut contacts = std::pin::pin!(client.v2_16().list_contacts().into_paginator().page_size(50).items());
+//! while let Some(contact) = contacts.try_next().await? {
+//!     println!("{:?}", contact.email);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! One page is in memory at a time, dropping the stream stops the requests,
+//! each page request goes through the runtime (rate limits, retries), and a
+//! repeated cursor or page ends the stream with [`Error::PaginationLoop`]
+//! instead of looping.
+//!
 //! ## Errors
 //!
 //! Generated operations return progenitor's error type, which converts into
@@ -73,6 +98,7 @@ pub mod webhook;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorItem, Result};
 pub use generated::Operation;
+pub use generated::pagination;
 pub use rate_limit::{RateLimit, RateLimitConfig, WINDOW};
 pub use region::Region;
 pub use retry::RetryConfig;

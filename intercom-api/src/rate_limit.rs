@@ -181,6 +181,11 @@ impl Limiter {
             }
         }
         if self.config.proactive {
+            // A 429 from a server that reports no limit blocks only until its
+            // reset: there is no window to refill afterwards.
+            if s.known.is_some_and(|k| k.limit == 0 && now >= k.reset) {
+                s.known = None;
+            }
             match &mut s.known {
                 None if s.headerless => {}
                 None if s.probing => return Admit::AwaitProbe,

@@ -580,7 +580,12 @@ async fn intercom_error_shapes_become_typed_errors() {
         .await;
     let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
     match err {
-        Error::Decode { excerpt, .. } => assert!(excerpt.contains("not a list")),
+        Error::Decode {
+            excerpt, operation, ..
+        } => {
+            assert!(excerpt.contains("not a list"));
+            assert_eq!(operation.as_deref(), Some("listTags"));
+        }
         other => panic!("expected a decode error, got {other:?}"),
     }
 }

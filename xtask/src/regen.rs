@@ -62,6 +62,7 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
 
     let mut failures = Vec::new();
     let (mut ops, mut spec_ops, mut types, mut lines, mut dropped) = (0, 0, 0, 0, 0);
+    let mut paginated = 0;
     for (version, result) in selected.iter().zip(results) {
         match result {
             Ok(out) => {
@@ -71,6 +72,7 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
                 types += out.report.types;
                 lines += out.report.lines;
                 dropped += out.report.dropped.len();
+                paginated += out.report.paginated();
                 let code = out_dir.join(format!("{}.rs", version.feature));
                 fs::write(&code, &out.code).map_err(|e| format!("{}: {e}", code.display()))?;
             }
@@ -81,7 +83,7 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
         }
     }
     println!(
-        "total: {ops}/{spec_ops} operations, {dropped} dropped, {types} types, {lines} lines in {} ms wall ({} versions); code in {}",
+        "total: {ops}/{spec_ops} operations, {dropped} dropped, {paginated} paginated, {types} types, {lines} lines in {} ms wall ({} versions); code in {}",
         started.elapsed().as_millis(),
         selected.len(),
         out_dir.display()

@@ -12,6 +12,7 @@ mod drop_unsupported;
 mod enums;
 mod names;
 mod operation_ids;
+mod pagination;
 mod path_params;
 mod refs;
 mod responses;
@@ -75,6 +76,7 @@ pub const ALL: &[Normalisation] = &[
     responses::FILL_SCHEMALESS_JSON,
     responses::DROP_DEFAULT_RESPONSES,
     responses::UNIFY_RESPONSE_TYPES,
+    pagination::DOCUMENTED_CURSOR_PARAMS,
     names::STRIP_INLINE_TITLES,
     names::RENAME_COLLIDING_INLINE_TYPES,
     tolerance::ALLOW_UNKNOWN_FIELDS,

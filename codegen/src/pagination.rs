@@ -1,0 +1,849 @@
+//! Pagination: which list operations page, in which of Intercom's shapes, and
+//! the code that lets each one stream its pages and items.
+//!
+//! Detection reads the normalised spec (parameters, request body, response
+//! schema); emission then reads the generated syntax tree to find the Rust
+//! fields those JSON names became, and writes one
+//! `impl generated::pagination::Paginate` plus an `into_paginator()` per
+//! operation into the generated `builder` module (where the builders' private
+//! fields are visible). An operation that looks paginated but fits no shape is
+//! reported with the reason, never silently skipped.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
+use serde_json::{Map, Value};
+use syn::visit_mut::VisitMut;
+use syn::{Fields, GenericArgument, Item, PathArguments, Type};
+
+use crate::normalise::METHODS;
+use crate::schema;
+use crate::surface::Operation;
+
+/// How one list operation pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Shape {
+    /// `starting_after` query parameter; the next cursor is `pages.next.starting_after`.
+    Cursor,
+    /// `page` query parameter; the last page is `total_pages` (top level or under `pages`).
+    PageNumber,
+    /// Search: `pagination.starting_after` in the request body; next cursor as for [`Shape::Cursor`].
+    SearchBody,
+    /// `scroll_param` query parameter echoed back in the response; ends on an empty page.
+    Scroll,
+    /// `cursor` query parameter; the next one is the response's `next_cursor`.
+    NextCursor,
+}
+
+impl Shape {
+    /// The variant's name in `generated::pagination::Shape`.
+    fn ident(self) -> syn::Ident {
+        format_ident!("{self:?}")
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Shape::Cursor => "cursor",
+            Shape::PageNumber => "page-number",
+            Shape::SearchBody => "search-body",
+            Shape::Scroll => "scroll",
+            Shape::NextCursor => "next-cursor",
+        })
+    }
+}
+
+/// A detected paginated operation, in the spec's (JSON) names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    /// The shape.
+    pub shape: Shape,
+    /// Response property holding the page's items.
+    pub items: String,
+    /// Response path to the next cursor, or to `total_pages` for page numbers.
+    pub next: Vec<String>,
+    /// Query parameter (or body field, for search) setting the page size.
+    pub page_size: Option<String>,
+}
+
+/// What pagination detection concluded about one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Paging {
+    /// Not a list operation.
+    None,
+    /// Paginated, and a paginator is generated.
+    Paginated(Detected),
+    /// Looks paginated (page parameters or a `pages` response) but is not
+    /// handled, with the reason.
+    Unhandled(String),
+}
+
+impl fmt::Display for Paging {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Paging::None => Ok(()),
+            Paging::Paginated(d) => write!(
+                f,
+                "paginated: {} (next {}, items {})",
+                d.shape,
+                d.next.join("."),
+                d.items
+            ),
+            Paging::Unhandled(reason) => write!(f, "not paginated: {reason}"),
+        }
+    }
+}
+
+const QUERY_HINTS: &[&str] = &[
+    "page",
+    "per_page",
+    "starting_after",
+    "cursor",
+    "scroll_param",
+];
+const RESPONSE_HINTS: &[&str] = &["pages", "next_cursor", "scroll_param", "total_pages"];
+
+/// Detects the paging of every operation: `(METHOD, path)` → [`Paging`].
+pub fn detect(doc: &Value) -> BTreeMap<(String, String), Paging> {
+    let mut out = BTreeMap::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            if let Some(op) = item.get(*method).and_then(Value::as_object) {
+                out.insert(
+                    (method.to_ascii_uppercase(), path.clone()),
+                    detect_one(doc, op),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Detects the paging of one operation.
+pub fn detect_one(doc: &Value, op: &Map<String, Value>) -> Paging {
+    let query: BTreeSet<String> = schema::parameters(doc, op)
+        .into_iter()
+        .filter(|(_, at)| at == "query")
+        .map(|(name, _)| name)
+        .collect();
+    let response = schema::success_schema(op);
+    let response_props = response
+        .map(|r| schema::properties(doc, r))
+        .unwrap_or_default();
+    let body_pagination = schema::request_schema(doc, op)
+        .and_then(|b| schema::at_path(doc, b, &["pagination"]))
+        .filter(|p| schema::properties(doc, p).contains_key("starting_after"));
+    let looks = QUERY_HINTS.iter().any(|q| query.contains(*q))
+        || body_pagination.is_some()
+        || RESPONSE_HINTS
+            .iter()
+            .any(|r| response_props.contains_key(*r));
+    if !looks {
+        return Paging::None;
+    }
+    let Some(response) = response else {
+        return Paging::Unhandled("no JSON success response".into());
+    };
+    let arrays: Vec<&String> = response_props
+        .iter()
+        .filter(|(_, s)| schema::is_array(doc, s))
+        .map(|(k, _)| k)
+        .collect();
+    let items = match arrays.as_slice() {
+        [one] => (*one).clone(),
+        many if many.iter().any(|k| *k == "data") => "data".to_owned(),
+        [] => return Paging::Unhandled("the response has no array of items".into()),
+        _ => return Paging::Unhandled("the response has several arrays of items".into()),
+    };
+    let has = |path: &[&str]| schema::at_path(doc, response, path).is_some();
+    let per_page = query.contains("per_page").then(|| "per_page".to_owned());
+    let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let cursor_next = ["pages", "next", "starting_after"];
+    let detected = if query.contains("starting_after") {
+        if !has(&cursor_next) {
+            return Paging::Unhandled(
+                "`starting_after` parameter but no `pages.next.starting_after` in the response"
+                    .into(),
+            );
+        }
+        Detected {
+            shape: Shape::Cursor,
+            items,
+            next: path(&cursor_next),
+            page_size: per_page,
+        }
+    } else if query.contains("cursor") {
+        if !has(&["next_cursor"]) {
+            return Paging::Unhandled(
+                "`cursor` parameter but no `next_cursor` in the response".into(),
+            );
+        }
+        Detected {
+            shape: Shape::NextCursor,
+            items,
+            next: path(&["next_cursor"]),
+            page_size: per_page,
+        }
+    } else if query.contains("scroll_param") {
+        if !has(&["scroll_param"]) {
+            return Paging::Unhandled(
+                "`scroll_param` parameter but no `scroll_param` in the response".into(),
+            );
+        }
+        Detected {
+            shape: Shape::Scroll,
+            items,
+            next: path(&["scroll_param"]),
+            page_size: per_page,
+        }
+    } else if query.contains("page") {
+        let total = if has(&["pages", "total_pages"]) {
+            path(&["pages", "total_pages"])
+        } else if has(&["total_pages"]) {
+            path(&["total_pages"])
+        } else {
+            return Paging::Unhandled(
+                "`page` parameter but no `total_pages` in the response".into(),
+            );
+        };
+        Detected {
+            shape: Shape::PageNumber,
+            items,
+            next: total,
+            page_size: per_page,
+        }
+    } else if let Some(pagination) = body_pagination {
+        if !has(&cursor_next) {
+            return Paging::Unhandled(
+                "`pagination` in the body but no `pages.next.starting_after` in the response"
+                    .into(),
+            );
+        }
+        let size = schema::properties(doc, &pagination)
+            .contains_key("per_page")
+            .then(|| "pagination.per_page".to_owned());
+        Detected {
+            shape: Shape::SearchBody,
+            items,
+            next: path(&cursor_next),
+            page_size: size,
+        }
+    } else {
+        return Paging::Unhandled(
+            "the response is paged but the operation declares no page or cursor parameter".into(),
+        );
+    };
+    Paging::Paginated(detected)
+}
+
+/// The generated module's types and builders, indexed for emission.
+struct Index<'f> {
+    /// Structs of `mod types` by name.
+    types: BTreeMap<String, &'f syn::ItemStruct>,
+    /// Every item name of `mod types` (to qualify paths as `types::X`).
+    type_names: BTreeSet<String>,
+    /// Structs of `mod builder` by name.
+    builders: BTreeMap<String, &'f syn::ItemStruct>,
+}
+
+fn module_items<'f>(file: &'f syn::File, name: &str) -> &'f [Item] {
+    file.items
+        .iter()
+        .find_map(|i| match i {
+            Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| i.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+impl<'f> Index<'f> {
+    fn new(file: &'f syn::File) -> Self {
+        let structs = |items: &'f [Item]| {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Struct(s) => Some((s.ident.to_string(), s)),
+                    _ => None,
+                })
+                .collect::<BTreeMap<_, _>>()
+        };
+        let type_items = module_items(file, "types");
+        let type_names = type_items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Struct(s) => Some(s.ident.to_string()),
+                Item::Enum(e) => Some(e.ident.to_string()),
+                Item::Type(t) => Some(t.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        Self {
+            types: structs(type_items),
+            type_names,
+            builders: structs(module_items(file, "builder")),
+        }
+    }
+
+    /// The field of a `types` struct that serialises as `json_name`.
+    fn field(&self, ty: &Type, json_name: &str) -> Result<(syn::Ident, Type), String> {
+        let name = last_ident(ty).ok_or_else(|| format!("`{}` is not a named type", text(ty)))?;
+        let st = self
+            .types
+            .get(&name)
+            .ok_or_else(|| format!("`{name}` is not a generated struct"))?;
+        let Fields::Named(fields) = &st.fields else {
+            return Err(format!("`{name}` has no named fields"));
+        };
+        fields
+            .named
+            .iter()
+            .find(|f| serde_name(f).as_deref() == Some(json_name))
+            .map(|f| (f.ident.clone().expect("named field"), f.ty.clone()))
+            .ok_or_else(|| format!("`{name}` has no field for `{json_name}`"))
+    }
+
+    /// `Vec<Contact>` → `Vec<types::Contact>`: paths emitted in `mod builder`.
+    fn qualify(&self, ty: &Type) -> Type {
+        struct Q<'a>(&'a BTreeSet<String>);
+        impl VisitMut for Q<'_> {
+            fn visit_path_mut(&mut self, path: &mut syn::Path) {
+                if path.leading_colon.is_none()
+                    && path.segments.len() == 1
+                    && self.0.contains(&path.segments[0].ident.to_string())
+                {
+                    path.segments.insert(
+                        0,
+                        syn::PathSegment::from(syn::Ident::new("types", Span::call_site())),
+                    );
+                }
+                syn::visit_mut::visit_path_mut(self, path);
+            }
+        }
+        let mut ty = ty.clone();
+        Q(&self.type_names).visit_type_mut(&mut ty);
+        ty
+    }
+
+    /// The type of a builder's field, without its `Result<_, String>`.
+    fn builder_field(&self, builder: &str, field: &str) -> Option<Type> {
+        let st = self.builders.get(builder)?;
+        let Fields::Named(fields) = &st.fields else {
+            return None;
+        };
+        let f = fields
+            .named
+            .iter()
+            .find(|f| f.ident.as_ref().is_some_and(|i| i == field))?;
+        generic(&f.ty, "Result").and_then(|a| a.first().cloned().cloned())
+    }
+}
+
+/// The name a field (de)serialises under: its `serde(rename)` or its ident.
+fn serde_name(field: &syn::Field) -> Option<String> {
+    for attr in &field.attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let mut renamed = None;
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                renamed = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+        if renamed.is_some() {
+            return renamed;
+        }
+    }
+    let ident = field.ident.as_ref()?.to_string();
+    Some(ident.strip_prefix("r#").unwrap_or(&ident).to_owned())
+}
+
+fn last_ident(ty: &Type) -> Option<String> {
+    let Type::Path(p) = ty else { return None };
+    p.path.segments.last().map(|s| s.ident.to_string())
+}
+
+fn generic<'t>(ty: &'t Type, outer: &str) -> Option<Vec<&'t Type>> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != outer {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    Some(
+        args.args
+            .iter()
+            .filter_map(|a| match a {
+                GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+fn text(ty: &Type) -> String {
+    ty.to_token_stream().to_string().replace(' ', "")
+}
+
+/// Strips `Option<…>` / `Box<…>`: (inner type, was optional).
+fn peel(ty: &Type) -> (Type, bool) {
+    let mut optional = false;
+    let mut ty = ty.clone();
+    loop {
+        if let Some(inner) = generic(&ty, "Option").and_then(|a| a.first().cloned().cloned()) {
+            optional = true;
+            ty = inner;
+        } else if let Some(inner) = generic(&ty, "Box").and_then(|a| a.first().cloned().cloned()) {
+            ty = inner;
+        } else {
+            return (ty, optional);
+        }
+    }
+}
+
+const INTEGERS: &[&str] = &["i64", "i32", "u64", "u32", "NonZeroU64", "NonZeroU32"];
+
+/// Statements binding `leaf` to a reference to the value at `path` of `page`,
+/// returning `None` from the enclosing fn when a step is absent.
+fn walk(index: &Index<'_>, page_ty: &Type, path: &[String]) -> Result<(TokenStream, Type), String> {
+    let mut stmts = quote! { let v = page; };
+    let mut ty = page_ty.clone();
+    for step in path {
+        let (field, field_ty) = index.field(&ty, step)?;
+        let (inner, optional) = peel(&field_ty);
+        stmts.extend(if optional {
+            quote! { let v = v.#field.as_ref()?; }
+        } else {
+            quote! { let v = &v.#field; }
+        });
+        ty = inner;
+    }
+    stmts.extend(quote! { let leaf = v; });
+    Ok((stmts, ty))
+}
+
+/// The generated code for one paginated operation, or why it cannot be made.
+pub fn emit(file: &syn::File, op: &Operation, detected: &Detected) -> Result<TokenStream, String> {
+    let index = Index::new(file);
+    emit_with(&index, op, detected)
+}
+
+fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStream, String> {
+    let page_ty: Type = syn::parse_str(op.success.as_deref().ok_or("no typed success body")?)
+        .map_err(|e| e.to_string())?;
+    let error_ty: Type = match &op.error {
+        Some(e) => syn::parse_str(e).map_err(|e| e.to_string())?,
+        None => syn::parse_quote!(()),
+    };
+    let builder = format_ident!("{}", op.builder);
+    let operation = &op.operation_id;
+    let shape = d.shape.ident();
+
+    // Items.
+    let (items_field, items_ty) = index.field(&page_ty, &d.items)?;
+    let (vec_ty, items_optional) = peel(&items_ty);
+    let item_ty = generic(&vec_ty, "Vec")
+        .and_then(|a| a.first().cloned().cloned())
+        .ok_or_else(|| format!("`{}` is not a list", d.items))?;
+    let item_ty = index.qualify(&item_ty);
+    let (items_ref, into_items) = if items_optional {
+        (
+            quote! { page.#items_field.as_deref().unwrap_or_default() },
+            quote! { page.#items_field.unwrap_or_default() },
+        )
+    } else {
+        (
+            quote! { page.#items_field.as_slice() },
+            quote! { page.#items_field },
+        )
+    };
+
+    // The next position.
+    let (walk_stmts, leaf_ty) = walk(index, &page_ty, &d.next)?;
+    let leaf_name = last_ident(&leaf_ty).unwrap_or_default();
+    let next_body = match d.shape {
+        Shape::PageNumber => {
+            if !INTEGERS.contains(&leaf_name.as_str()) {
+                return Err(format!("`total_pages` is a `{}`", text(&leaf_ty)));
+            }
+            quote! {
+                #walk_stmts
+                let total = u64::try_from(*leaf).ok()?;
+                let current = current.page()?;
+                (current < total).then_some(crate::pagination::Position::Page(current + 1))
+            }
+        }
+        Shape::Scroll => {
+            string_leaf(&leaf_name)?;
+            quote! {
+                if #items_ref.is_empty() {
+                    return None;
+                }
+                #walk_stmts
+                crate::pagination::Position::cursor(leaf)
+            }
+        }
+        Shape::Cursor | Shape::SearchBody | Shape::NextCursor => {
+            string_leaf(&leaf_name)?;
+            quote! {
+                #walk_stmts
+                crate::pagination::Position::cursor(leaf)
+            }
+        }
+    };
+
+    // Request side: where the position and the page size go.
+    let set_query = |field: &str, value: TokenStream| -> Result<TokenStream, String> {
+        let ty = index
+            .builder_field(&op.builder, field)
+            .ok_or_else(|| format!("builder has no `{field}`"))?;
+        let ident = format_ident!("{field}");
+        let (inner, optional) = match generic(&ty, "Option") {
+            Some(a) => ((*a.first().ok_or("bad Option")?).clone(), true),
+            None => (ty.clone(), false),
+        };
+        let wrap = if optional {
+            quote!(.map(Some))
+        } else {
+            quote!()
+        };
+        Ok(quote! {
+            self.#ident = <#inner as ::std::convert::TryFrom<_>>::try_from(#value)
+                #wrap
+                .map_err(|e| ::std::string::ToString::to_string(&e));
+        })
+    };
+    let body_call = |cursor: TokenStream, size: TokenStream| -> Result<TokenStream, String> {
+        let body_ty = index
+            .builder_field(&op.builder, "body")
+            .ok_or("builder has no `body`")?;
+        let typed = unbuilder(&body_ty);
+        Ok(quote! {
+            self.body = self.body.and_then(|b| {
+                crate::pagination::set_body_pagination::<#typed, _>(b, #cursor, #size)
+            });
+        })
+    };
+    let (at_body, first_body) = match d.shape {
+        Shape::Cursor => (
+            set_query("starting_after", quote!(c.clone()))?,
+            quote!(crate::pagination::Position::Start),
+        ),
+        Shape::NextCursor => (
+            set_query("cursor", quote!(c.clone()))?,
+            quote!(crate::pagination::Position::Start),
+        ),
+        Shape::Scroll => (
+            set_query("scroll_param", quote!(c.clone()))?,
+            quote!(crate::pagination::Position::Start),
+        ),
+        Shape::SearchBody => (
+            body_call(quote!(Some(c.as_str())), quote!(None))?,
+            quote!(crate::pagination::Position::Start),
+        ),
+        Shape::PageNumber => {
+            let ty = index
+                .builder_field(&op.builder, "page")
+                .ok_or("builder has no `page`")?;
+            let start = if generic(&ty, "Option").is_some() {
+                quote! { self.page.as_ref().ok().and_then(|p| p.as_ref()).and_then(|p| u64::try_from(*p).ok()) }
+            } else {
+                quote! { self.page.as_ref().ok().and_then(|p| u64::try_from(*p).ok()) }
+            };
+            (
+                set_query("page", quote!(*n))?,
+                quote!(crate::pagination::Position::Page(#start.unwrap_or(1))),
+            )
+        }
+    };
+    let at_pattern = match d.shape {
+        Shape::PageNumber => quote!(crate::pagination::Position::Page(n)),
+        _ => quote!(crate::pagination::Position::Cursor(c)),
+    };
+    let page_size_body = match (d.shape, &d.page_size) {
+        (_, None) => quote! { let _ = size; },
+        (Shape::SearchBody, Some(_)) => body_call(quote!(None), quote!(Some(size)))?,
+        (_, Some(field)) => set_query(field, quote!(u64::from(size)))?,
+    };
+    let has_page_size = d.page_size.is_some();
+    let doc = format!(
+        "Pages through `{operation}` ({} pagination): see [`crate::pagination::Paginator`].",
+        d.shape
+    );
+
+    Ok(quote! {
+        impl<'a> #builder<'a> {
+            #[doc = #doc]
+            pub fn into_paginator(self) -> crate::pagination::Paginator<Self> {
+                crate::pagination::Paginator::new(self)
+            }
+        }
+
+        impl<'a> crate::pagination::Paginate<'a> for #builder<'a> {
+            type Page = #page_ty;
+            type Item = #item_ty;
+            type Error = #error_ty;
+            const OPERATION: &'static str = #operation;
+            const SHAPE: crate::pagination::Shape = crate::pagination::Shape::#shape;
+            const PAGE_SIZE: bool = #has_page_size;
+
+            fn first(&self) -> crate::pagination::Position {
+                #first_body
+            }
+
+            #[allow(unused_mut)]
+            fn with_page_size(mut self, size: u32) -> Self {
+                #page_size_body
+                self
+            }
+
+            fn at(mut self, position: &crate::pagination::Position) -> Self {
+                if let #at_pattern = position {
+                    #at_body
+                }
+                self
+            }
+
+            fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Page, Self::Error> {
+                ::std::boxed::Box::pin(self.send())
+            }
+
+            fn next(
+                page: &Self::Page,
+                current: &crate::pagination::Position,
+            ) -> Option<crate::pagination::Position> {
+                let _ = current;
+                #next_body
+            }
+
+            fn items(page: &Self::Page) -> &[Self::Item] {
+                #items_ref
+            }
+
+            fn into_items(page: Self::Page) -> Vec<Self::Item> {
+                #into_items
+            }
+        }
+    })
+}
+
+fn string_leaf(name: &str) -> Result<(), String> {
+    if name == "String" {
+        Ok(())
+    } else {
+        Err(format!("the cursor is a `{name}`, not a string"))
+    }
+}
+
+/// `types::builder::X` → `types::X` (the typed body behind a body builder).
+fn unbuilder(ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    if let Type::Path(p) = &mut ty {
+        let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = p
+            .path
+            .segments
+            .iter()
+            .filter(|s| s.ident != "builder")
+            .cloned()
+            .collect();
+        p.path.segments = segments;
+    }
+    ty
+}
+
+/// Fills in each operation's [`Paging`] and returns the code for every
+/// paginated one, to append to the generated `builder` module. An operation
+/// whose detected shape cannot be emitted becomes [`Paging::Unhandled`].
+pub fn apply(
+    file: &syn::File,
+    ops: &mut [Operation],
+    detected: &BTreeMap<(String, String), Paging>,
+) -> TokenStream {
+    let index = Index::new(file);
+    let mut code = TokenStream::new();
+    for op in ops {
+        let paging = detected
+            .get(&(op.method.clone(), op.path.clone()))
+            .cloned()
+            .unwrap_or(Paging::None);
+        op.paging = match paging {
+            Paging::Paginated(d) => match emit_with(&index, op, &d) {
+                Ok(tokens) => {
+                    code.extend(tokens);
+                    Paging::Paginated(d)
+                }
+                Err(reason) => Paging::Unhandled(format!("{} shape: {reason}", d.shape)),
+            },
+            other => other,
+        };
+    }
+    code
+}
+
+/// Appends items to the generated `mod builder`.
+pub fn append_to_builder(file: &mut syn::File, code: TokenStream) -> Result<(), String> {
+    let items: syn::File = syn::parse2(code).map_err(|e| e.to_string())?;
+    let module = file
+        .items
+        .iter_mut()
+        .find_map(|i| match i {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("the generated code has no `builder` module")?;
+    module.1.extend(items.items);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op_of(doc: &Value, path: &str, method: &str) -> Paging {
+        detect_one(doc, doc["paths"][path][method].as_object().unwrap())
+    }
+
+    fn list_doc() -> Value {
+        json!({
+            "paths": {
+                "/contacts": {"get": {
+                    "parameters": [{"name": "per_page", "in": "query"}, {"$ref": "#/components/parameters/after"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/contact_list"}}}}}
+                }},
+                "/contacts/search": {"post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"properties": {"pagination": {"properties": {"per_page": {}, "starting_after": {}}}}}}}},
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/contact_list"}}}}}
+                }},
+                "/calls": {"get": {
+                    "parameters": [{"name": "page", "in": "query"}, {"name": "per_page", "in": "query"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"total_pages": {"type": "integer"}, "data": {"type": "array", "items": {}}}}}}}}
+                }},
+                "/companies/scroll": {"get": {
+                    "parameters": [{"name": "scroll_param", "in": "query"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"scroll_param": {"type": "string"}, "data": {"type": "array", "items": {}}}}}}}}
+                }},
+                "/merge_history": {"get": {
+                    "parameters": [{"name": "cursor", "in": "query"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"next_cursor": {"type": "string"}, "data": {"type": "array", "items": {}}}}}}}}
+                }},
+                "/notes": {"get": {
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/contact_list"}}}}}
+                }},
+                "/tags": {"get": {
+                    "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"data": {"type": "array", "items": {}}}}}}}}
+                }}
+            },
+            "components": {
+                "parameters": {"after": {"name": "starting_after", "in": "query"}},
+                "schemas": {
+                    "contact_list": {"properties": {"type": {}, "data": {"type": "array", "items": {}}, "pages": {"$ref": "#/components/schemas/pages"}}},
+                    "pages": {"properties": {"total_pages": {"type": "integer"}, "next": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/next"}]}}},
+                    "next": {"properties": {"starting_after": {"type": "string"}}}
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn detects_each_shape_from_the_spec() {
+        let doc = list_doc();
+        let shape = |path, method| match op_of(&doc, path, method) {
+            Paging::Paginated(d) => (d.shape, d.items, d.next.join("."), d.page_size),
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!(
+            shape("/contacts", "get"),
+            (
+                Shape::Cursor,
+                "data".into(),
+                "pages.next.starting_after".into(),
+                Some("per_page".into())
+            )
+        );
+        assert_eq!(
+            shape("/contacts/search", "post"),
+            (
+                Shape::SearchBody,
+                "data".into(),
+                "pages.next.starting_after".into(),
+                Some("pagination.per_page".into())
+            )
+        );
+        assert_eq!(shape("/calls", "get").0, Shape::PageNumber);
+        assert_eq!(shape("/calls", "get").2, "total_pages");
+        assert_eq!(shape("/companies/scroll", "get").0, Shape::Scroll);
+        assert_eq!(shape("/merge_history", "get").0, Shape::NextCursor);
+        assert!(
+            matches!(op_of(&doc, "/notes", "get"), Paging::Unhandled(r) if r.contains("no page or cursor parameter"))
+        );
+        assert_eq!(op_of(&doc, "/tags", "get"), Paging::None);
+    }
+
+    #[test]
+    fn emits_a_paginator_against_generated_types() {
+        let file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct ContactList {
+                    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+                    pub data: ::std::vec::Vec<Contact>,
+                    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub pages: ::std::option::Option<CursorPages>,
+                }
+                pub struct CursorPages { pub next: ::std::option::Option<::std::boxed::Box<Next>> }
+                pub struct Next {
+                    #[serde(rename = "starting_after")]
+                    pub after: ::std::option::Option<::std::string::String>
+                }
+                pub struct Contact {}
+            }
+            pub mod builder {
+                pub struct ListContacts<'a> {
+                    client: &'a super::Client,
+                    per_page: Result<Option<i64>, String>,
+                    starting_after: Result<Option<::std::string::String>, String>,
+                }
+            }
+        };
+        let op = Operation {
+            operation_id: "ListContacts".into(),
+            method: "GET".into(),
+            path: "/contacts".into(),
+            rust_name: "list_contacts".into(),
+            builder: "ListContacts".into(),
+            params: vec![],
+            success: Some("types::ContactList".into()),
+            error: Some("types::Error".into()),
+            paging: Paging::None,
+        };
+        let d = Detected {
+            shape: Shape::Cursor,
+            items: "data".into(),
+            next: vec!["pages".into(), "next".into(), "starting_after".into()],
+            page_size: Some("per_page".into()),
+        };
+        let code = emit(&file, &op, &d).unwrap().to_string();
+        assert!(code.contains("type Item = types :: Contact"), "{code}");
+        assert!(code.contains("let v = v . pages . as_ref () ?"), "{code}");
+        assert!(code.contains("let v = v . after . as_ref () ?"), "{code}");
+        assert!(code.contains("self . starting_after ="), "{code}");
+        // A cursor field that is not a string is refused with the reason.
+        let bad = Detected {
+            next: vec!["pages".into()],
+            ..d
+        };
+        assert!(emit(&file, &op, &bad).unwrap_err().contains("not a string"));
+    }
+}
