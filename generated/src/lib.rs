@@ -113,6 +113,7 @@ const DECODE_PREFIX: &str = "operation `";
 /// Names the operation in a decode failure of a generated `send()` (codegen
 /// wraps every one in this): progenitor decodes after the execution hook, so
 /// only here is the operation still known.
+#[allow(clippy::result_large_err)] // progenitor's error type, passed through as it is
 pub fn with_operation<T, E>(
     result: Result<T, progenitor_client::Error<E>>,
     table: &'static [Operation],

@@ -34,6 +34,9 @@ pub fn root() -> PathBuf {
         .to_owned()
 }
 
+/// The examples `cargo xtask test` runs (each against a loopback mock).
+const EXAMPLES: &[&str] = &["quickstart", "search_conversations", "create_and_tag"];
+
 /// Runs a cargo command in the workspace, failing on a non-zero exit.
 pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -76,7 +79,15 @@ fn main() -> ExitCode {
                 &[],
             )?;
             // The default feature alone, as a user building the newest version gets it.
-            cargo(&["test", "-p", "intercom-api", "-p", "intercom-tests"], &[])
+            cargo(&["test", "-p", "intercom-api", "-p", "intercom-tests"], &[])?;
+            // Each example, against its loopback mock (no `INTERCOM_TOKEN` in CI).
+            for example in EXAMPLES {
+                cargo(
+                    &["run", "-q", "-p", "intercom-api", "--example", example],
+                    &[],
+                )?;
+            }
+            Ok(())
         }),
     };
     match result {

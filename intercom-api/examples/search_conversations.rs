@@ -1,0 +1,65 @@
+//! Searches open conversations, paging through the search body, and prints
+//! the first 20.
+//!
+//! `cargo run -p intercom-api --example search_conversations` (a loopback mock
+//! answers), or with `INTERCOM_TOKEN=…` against the real API.
+
+use futures::{StreamExt, TryStreamExt};
+use intercom_api::v2_16::types;
+use serde_json::json;
+use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+mod support;
+
+#[tokio::main]
+async fn main() -> intercom_api::Result<()> {
+    let (client, mock) = support::client().await;
+    if let Some(server) = &mock {
+        let page = |ids: &[&str], next: Option<&str>| {
+            let conversations: Vec<_> = ids
+                .iter()
+                .map(|id| json!({"type": "conversation", "id": id, "state": "open"}))
+                .collect();
+            let next = next.map(|c| json!({"starting_after": c}));
+            ResponseTemplate::new(200).set_body_json(json!({
+                "type": "conversation.list", "conversations": conversations,
+                "pages": {"type": "pages", "next": next}
+            }))
+        };
+        Mock::given(method("POST"))
+            .and(path("/conversations/search"))
+            .and(body_partial_json(
+                json!({"pagination": {"starting_after": "p2"}}),
+            ))
+            .respond_with(page(&["3", "4"], None))
+            .mount(server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/conversations/search"))
+            .respond_with(page(&["1", "2"], Some("p2")))
+            .with_priority(10)
+            .mount(server)
+            .await;
+    }
+
+    let query: types::SearchRequest = serde_json::from_value(json!({
+        "query": {"field": "state", "operator": "=", "value": "open"}
+    }))
+    .expect("a valid search query");
+    let conversations: Vec<types::ConversationListItem> = client
+        .v2_16()
+        .search_conversations()
+        .body(query)
+        .into_paginator()
+        .page_size(20)
+        .items()
+        .take(20)
+        .try_collect()
+        .await?;
+    for c in &conversations {
+        println!("{} {:?}", c.id.as_deref().unwrap_or("?"), c.state);
+    }
+    println!("{} open conversations", conversations.len());
+    Ok(())
+}
