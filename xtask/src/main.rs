@@ -63,7 +63,19 @@ fn main() -> ExitCode {
         Task::Regen(args) => regen::run(&args),
         Task::Test(args) => fetch::run(&args).and_then(|_| {
             cargo(
-                &["test", "--workspace", "--all-features", "--all-targets"],
+                // Every target but the generated library's own test harness:
+                // `--all-targets` (through its `--lib`) would compile the whole
+                // generated crate a second time as an empty unit-test binary,
+                // in parallel, doubling time and peak memory.
+                &[
+                    "test",
+                    "--workspace",
+                    "--all-features",
+                    "--tests",
+                    "--bins",
+                    "--benches",
+                    "--examples",
+                ],
                 &[],
             )?;
             // Generated doc comments quote spec prose, not Rust: no doctests there.
