@@ -618,7 +618,12 @@ async fn the_token_never_shows_in_debug_errors_or_traces() {
         .with_writer(capture.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not `set_default`: a thread-local subscriber loses events when
+    // other tests in this binary hit the same callsites concurrently (the
+    // callsite interest cache is process-wide). As the only test installing a
+    // subscriber, this one also checks every other test's traces for the token.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("only this test installs a subscriber");
 
     let server = MockServer::start().await;
     let clock = VirtualClock::new();
