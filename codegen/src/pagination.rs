@@ -13,14 +13,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 use syn::visit_mut::VisitMut;
-use syn::{Fields, GenericArgument, Item, PathArguments, Type};
+use syn::{Fields, Item, Type};
 
 use crate::normalise::METHODS;
 use crate::schema;
-use crate::surface::Operation;
+use crate::surface::{Operation, generic_args, type_text};
 
 /// How one list operation pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,13 +97,27 @@ impl fmt::Display for Paging {
     }
 }
 
-const QUERY_HINTS: &[&str] = &[
-    "page",
-    "per_page",
-    "starting_after",
-    "cursor",
-    "scroll_param",
+/// Where a cursor-paged response names the next page.
+pub const CURSOR_NEXT: [&str; 3] = ["pages", "next", "starting_after"];
+
+/// Query parameters that position a request in a list, in order of
+/// precedence, with the shape each means and where the response must say
+/// what comes next (the first of the candidate paths it has).
+const POSITIONS: &[(&str, Shape, &[&[&str]])] = &[
+    ("starting_after", Shape::Cursor, &[&CURSOR_NEXT]),
+    ("cursor", Shape::NextCursor, &[&["next_cursor"]]),
+    ("scroll_param", Shape::Scroll, &[&["scroll_param"]]),
+    (
+        "page",
+        Shape::PageNumber,
+        &[&["pages", "total_pages"], &["total_pages"]],
+    ),
 ];
+
+/// The query parameters that position a request in a list.
+pub fn position_params() -> impl Iterator<Item = &'static str> {
+    POSITIONS.iter().map(|(param, _, _)| *param)
+}
 const RESPONSE_HINTS: &[&str] = &["pages", "next_cursor", "scroll_param", "total_pages"];
 
 /// Detects the paging of every operation: `(METHOD, path)` → [`Paging`].
@@ -139,7 +153,9 @@ pub fn detect_one(doc: &Value, op: &Map<String, Value>) -> Paging {
     let body_pagination = schema::request_schema(doc, op)
         .and_then(|b| schema::at_path(doc, b, &["pagination"]))
         .filter(|p| schema::properties(doc, p).contains_key("starting_after"));
-    let looks = QUERY_HINTS.iter().any(|q| query.contains(*q))
+    let looks = position_params()
+        .chain(["per_page"])
+        .any(|q| query.contains(q))
         || body_pagination.is_some()
         || RESPONSE_HINTS
             .iter()
@@ -162,84 +178,43 @@ pub fn detect_one(doc: &Value, op: &Map<String, Value>) -> Paging {
         _ => return Paging::Unhandled("the response has several arrays of items".into()),
     };
     let has = |path: &[&str]| schema::at_path(doc, response, path).is_some();
+    let owned = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let detected = |shape, next: &[&str], page_size| {
+        Paging::Paginated(Detected {
+            shape,
+            items,
+            next: owned(next),
+            page_size,
+        })
+    };
     let per_page = query.contains("per_page").then(|| "per_page".to_owned());
-    let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    let cursor_next = ["pages", "next", "starting_after"];
-    let detected = if query.contains("starting_after") {
-        if !has(&cursor_next) {
-            return Paging::Unhandled(
-                "`starting_after` parameter but no `pages.next.starting_after` in the response"
-                    .into(),
-            );
-        }
-        Detected {
-            shape: Shape::Cursor,
-            items,
-            next: path(&cursor_next),
-            page_size: per_page,
-        }
-    } else if query.contains("cursor") {
-        if !has(&["next_cursor"]) {
-            return Paging::Unhandled(
-                "`cursor` parameter but no `next_cursor` in the response".into(),
-            );
-        }
-        Detected {
-            shape: Shape::NextCursor,
-            items,
-            next: path(&["next_cursor"]),
-            page_size: per_page,
-        }
-    } else if query.contains("scroll_param") {
-        if !has(&["scroll_param"]) {
-            return Paging::Unhandled(
-                "`scroll_param` parameter but no `scroll_param` in the response".into(),
-            );
-        }
-        Detected {
-            shape: Shape::Scroll,
-            items,
-            next: path(&["scroll_param"]),
-            page_size: per_page,
-        }
-    } else if query.contains("page") {
-        let total = if has(&["pages", "total_pages"]) {
-            path(&["pages", "total_pages"])
-        } else if has(&["total_pages"]) {
-            path(&["total_pages"])
-        } else {
-            return Paging::Unhandled(
-                "`page` parameter but no `total_pages` in the response".into(),
-            );
+    // The first position parameter the operation declares decides its shape.
+    if let Some((param, shape, candidates)) = POSITIONS
+        .iter()
+        .find(|(param, _, _)| query.contains(*param))
+    {
+        return match candidates.iter().find(|next| has(next)) {
+            Some(next) => detected(*shape, next, per_page),
+            None => Paging::Unhandled(format!(
+                "`{param}` parameter but no `{}` in the response",
+                candidates.last().map_or(String::new(), |p| p.join("."))
+            )),
         };
-        Detected {
-            shape: Shape::PageNumber,
-            items,
-            next: total,
-            page_size: per_page,
-        }
-    } else if let Some(pagination) = body_pagination {
-        if !has(&cursor_next) {
-            return Paging::Unhandled(
-                "`pagination` in the body but no `pages.next.starting_after` in the response"
-                    .into(),
-            );
-        }
-        let size = schema::properties(doc, &pagination)
-            .contains_key("per_page")
-            .then(|| "pagination.per_page".to_owned());
-        Detected {
-            shape: Shape::SearchBody,
-            items,
-            next: path(&cursor_next),
-            page_size: size,
-        }
-    } else {
+    }
+    let Some(pagination) = body_pagination else {
         return Paging::Unhandled(
             "the response is paged but the operation declares no page or cursor parameter".into(),
         );
     };
-    Paging::Paginated(detected)
+    if !has(&CURSOR_NEXT) {
+        return Paging::Unhandled(
+            "`pagination` in the body but no `pages.next.starting_after` in the response".into(),
+        );
+    }
+    let size = schema::properties(doc, &pagination)
+        .contains_key("per_page")
+        .then(|| "pagination.per_page".to_owned());
+    detected(Shape::SearchBody, &CURSOR_NEXT, size)
 }
 
 /// The generated module's types and builders, indexed for emission.
@@ -292,7 +267,8 @@ impl<'f> Index<'f> {
 
     /// The field of a `types` struct that serialises as `json_name`.
     fn field(&self, ty: &Type, json_name: &str) -> Result<(syn::Ident, Type), String> {
-        let name = last_ident(ty).ok_or_else(|| format!("`{}` is not a named type", text(ty)))?;
+        let name =
+            last_ident(ty).ok_or_else(|| format!("`{}` is not a named type", type_text(ty)))?;
         let st = self
             .types
             .get(&name)
@@ -340,7 +316,7 @@ impl<'f> Index<'f> {
             .named
             .iter()
             .find(|f| f.ident.as_ref().is_some_and(|i| i == field))?;
-        generic(&f.ty, "Result").and_then(|a| a.first().cloned().cloned())
+        generic_args(&f.ty, "Result").and_then(|a| a.first().cloned().cloned())
     }
 }
 
@@ -373,39 +349,17 @@ fn last_ident(ty: &Type) -> Option<String> {
     p.path.segments.last().map(|s| s.ident.to_string())
 }
 
-fn generic<'t>(ty: &'t Type, outer: &str) -> Option<Vec<&'t Type>> {
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != outer {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    Some(
-        args.args
-            .iter()
-            .filter_map(|a| match a {
-                GenericArgument::Type(t) => Some(t),
-                _ => None,
-            })
-            .collect(),
-    )
-}
-
-fn text(ty: &Type) -> String {
-    ty.to_token_stream().to_string().replace(' ', "")
-}
-
 /// Strips `Option<…>` / `Box<…>`: (inner type, was optional).
 fn peel(ty: &Type) -> (Type, bool) {
     let mut optional = false;
     let mut ty = ty.clone();
     loop {
-        if let Some(inner) = generic(&ty, "Option").and_then(|a| a.first().cloned().cloned()) {
+        if let Some(inner) = generic_args(&ty, "Option").and_then(|a| a.first().cloned().cloned()) {
             optional = true;
             ty = inner;
-        } else if let Some(inner) = generic(&ty, "Box").and_then(|a| a.first().cloned().cloned()) {
+        } else if let Some(inner) =
+            generic_args(&ty, "Box").and_then(|a| a.first().cloned().cloned())
+        {
             ty = inner;
         } else {
             return (ty, optional);
@@ -454,7 +408,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
     // Items.
     let (items_field, items_ty) = index.field(&page_ty, &d.items)?;
     let (vec_ty, items_optional) = peel(&items_ty);
-    let item_ty = generic(&vec_ty, "Vec")
+    let item_ty = generic_args(&vec_ty, "Vec")
         .and_then(|a| a.first().cloned().cloned())
         .ok_or_else(|| format!("`{}` is not a list", d.items))?;
     let item_ty = index.qualify(&item_ty);
@@ -476,7 +430,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
     let next_body = match d.shape {
         Shape::PageNumber => {
             if !INTEGERS.contains(&leaf_name.as_str()) {
-                return Err(format!("`total_pages` is a `{}`", text(&leaf_ty)));
+                return Err(format!("`total_pages` is a `{}`", type_text(&leaf_ty)));
             }
             quote! {
                 #walk_stmts
@@ -510,7 +464,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
             .builder_field(&op.builder, field)
             .ok_or_else(|| format!("builder has no `{field}`"))?;
         let ident = format_ident!("{field}");
-        let (inner, optional) = match generic(&ty, "Option") {
+        let (inner, optional) = match generic_args(&ty, "Option") {
             Some(a) => ((*a.first().ok_or("bad Option")?).clone(), true),
             None => (ty.clone(), false),
         };
@@ -557,7 +511,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
             let ty = index
                 .builder_field(&op.builder, "page")
                 .ok_or("builder has no `page`")?;
-            let start = if generic(&ty, "Option").is_some() {
+            let start = if generic_args(&ty, "Option").is_some() {
                 quote! { self.page.as_ref().ok().and_then(|p| p.as_ref()).and_then(|p| u64::try_from(*p).ok()) }
             } else {
                 quote! { self.page.as_ref().ok().and_then(|p| u64::try_from(*p).ok()) }

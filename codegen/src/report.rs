@@ -94,11 +94,7 @@ impl fmt::Display for Report {
                 d.operation_id, d.method, d.path, d.reason
             )?;
         }
-        let paginated = self
-            .paging
-            .iter()
-            .filter(|(_, p)| matches!(p, Paging::Paginated(_)))
-            .count();
+        let paginated = self.paginated();
         writeln!(
             f,
             "  paginated: {paginated} operations; {} look paginated but are not handled",

@@ -95,7 +95,8 @@ fn unwrap_builder_field(ty: &Type) -> &Type {
         .unwrap_or(ty)
 }
 
-fn generic_args<'a>(ty: &'a Type, outer: &str) -> Option<Vec<&'a Type>> {
+/// The type arguments of `ty` if it is `outer<…>` (by last path segment).
+pub(crate) fn generic_args<'a>(ty: &'a Type, outer: &str) -> Option<Vec<&'a Type>> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != outer {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Normalisation, Spec, for_each_operation};
-use crate::schema;
+use crate::{pagination, schema};
 
 /// Adds `per_page` and `starting_after` query parameters to cursor-paginated
 /// list operations that document pagination but do not declare them.
@@ -13,8 +13,6 @@ pub const DOCUMENTED_CURSOR_PARAMS: Normalisation = Normalisation {
     fixes: "`GET /contacts` (every version but 2.11) documents cursor pagination in its description and returns `pages.next.starting_after`, but declares no `per_page`/`starting_after` parameters, so page 2 could not be requested",
     apply: documented_cursor_params,
 };
-
-const PAGE_PARAMS: &[&str] = &["starting_after", "page", "cursor", "scroll_param"];
 
 fn documented_cursor_params(spec: &mut Spec) -> usize {
     let doc = spec.doc.clone();
@@ -27,9 +25,9 @@ fn documented_cursor_params(spec: &mut Spec) -> usize {
         let params = schema::parameters(&doc, op);
         let declares = params
             .iter()
-            .any(|(name, at)| at == "query" && PAGE_PARAMS.contains(&name.as_str()));
+            .any(|(name, at)| at == "query" && pagination::position_params().any(|p| p == name));
         let cursor_response = schema::success_schema(op)
-            .and_then(|s| schema::at_path(&doc, s, &["pages", "next", "starting_after"]))
+            .and_then(|s| schema::at_path(&doc, s, &pagination::CURSOR_NEXT))
             .is_some();
         if method != "get" || !documents || declares || !cursor_response {
             return;
