@@ -10,7 +10,7 @@ use intercom_api::v2_16::types;
 use intercom_api::{Client, Error, RetryConfig};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 async fn setup() -> (MockServer, Client) {
     let server = MockServer::start().await;
@@ -34,6 +34,24 @@ async fn requests(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.expect("recording is on")
 }
 
+/// The query parameter `name` of each request the server received, in order.
+async fn sent(server: &MockServer, name: &str) -> Vec<Option<String>> {
+    requests(server)
+        .await
+        .iter()
+        .map(|r| query(r, name))
+        .collect()
+}
+
+/// Answers `method path` requests on `server` with `responder`.
+async fn serve(server: &MockServer, verb: &str, route: &str, responder: impl Respond + 'static) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(responder)
+        .mount(server)
+        .await;
+}
+
 /// A cursor-paged contact list: `pages` pages of `per_page` contacts, ids
 /// numbered from 0; page `n` (0-based) is requested with cursor `c<n>`.
 fn cursor_page(n: usize, pages: usize, per_page: usize) -> Value {
@@ -52,14 +70,11 @@ fn page_index(cursor: Option<String>) -> usize {
 }
 
 async fn serve_cursor_contacts(server: &MockServer, pages: usize, per_page: usize) {
-    Mock::given(method("GET"))
-        .and(path("/contacts"))
-        .respond_with(move |r: &Request| {
-            let n = page_index(query(r, "starting_after"));
-            ResponseTemplate::new(200).set_body_json(cursor_page(n, pages, per_page))
-        })
-        .mount(server)
-        .await;
+    serve(server, "GET", "/contacts", move |r: &Request| {
+        let n = page_index(query(r, "starting_after"));
+        ResponseTemplate::new(200).set_body_json(cursor_page(n, pages, per_page))
+    })
+    .await;
 }
 
 fn ids(contacts: &[types::Contact]) -> Vec<String> {
@@ -78,8 +93,10 @@ async fn cursor_pages_follow_starting_after_with_the_page_size() {
     let contacts: Vec<types::Contact> = paginator.items().try_collect().await.unwrap();
     assert_eq!(ids(&contacts), ["0", "1", "2", "3", "4", "5"]);
     let seen = requests(&server).await;
-    let cursors: Vec<Option<String>> = seen.iter().map(|r| query(r, "starting_after")).collect();
-    assert_eq!(cursors, [None, Some("c1".into()), Some("c2".into())]);
+    assert_eq!(
+        sent(&server, "starting_after").await,
+        [None, Some("c1".into()), Some("c2".into())]
+    );
     assert!(
         seen.iter()
             .all(|r| query(r, "per_page").as_deref() == Some("2"))
@@ -95,13 +112,15 @@ async fn cursor_pages_follow_starting_after_with_the_page_size() {
 #[tokio::test]
 async fn an_empty_first_page_ends_the_stream() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/contacts"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
+    serve(
+        &server,
+        "GET",
+        "/contacts",
+        ResponseTemplate::new(200).set_body_json(
             json!({"type": "list", "data": [], "total_count": 0, "pages": {"type": "pages"}}),
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
     let pages: Vec<types::ContactList> = client
         .v2_16()
         .list_contacts()
@@ -119,16 +138,13 @@ async fn an_empty_first_page_ends_the_stream() {
 async fn a_repeated_cursor_is_an_error_not_a_loop() {
     let (server, client) = setup().await;
     // Page 0 points at c1, page 1 points at c1 again.
-    Mock::given(method("GET"))
-        .and(path("/contacts"))
-        .respond_with(|r: &Request| {
-            let n = page_index(query(r, "starting_after"));
-            let mut page = cursor_page(n, 10, 2);
-            page["pages"]["next"] = json!({"starting_after": "c1"});
-            ResponseTemplate::new(200).set_body_json(page)
-        })
-        .mount(&server)
-        .await;
+    serve(&server, "GET", "/contacts", |r: &Request| {
+        let n = page_index(query(r, "starting_after"));
+        let mut page = cursor_page(n, 10, 2);
+        page["pages"]["next"] = json!({"starting_after": "c1"});
+        ResponseTemplate::new(200).set_body_json(page)
+    })
+    .await;
     let mut items = std::pin::pin!(client.v2_16().list_contacts().into_paginator().items());
     let mut got = Vec::new();
     let error = loop {
@@ -168,14 +184,11 @@ fn calls_page(page: u64, total_pages: u64) -> Value {
 #[tokio::test]
 async fn page_numbers_stop_at_total_pages() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/calls"))
-        .respond_with(|r: &Request| {
-            let page: u64 = query(r, "page").map_or(1, |p| p.parse().unwrap());
-            ResponseTemplate::new(200).set_body_json(calls_page(page, 3))
-        })
-        .mount(&server)
-        .await;
+    serve(&server, "GET", "/calls", |r: &Request| {
+        let page: u64 = query(r, "page").map_or(1, |p| p.parse().unwrap());
+        ResponseTemplate::new(200).set_body_json(calls_page(page, 3))
+    })
+    .await;
     let paginator = client.v2_16().list_calls().into_paginator().page_size(3);
     assert_eq!(paginator.shape(), Shape::PageNumber);
     let calls: Vec<types::Call> = paginator.items().try_collect().await.unwrap();
@@ -186,11 +199,7 @@ async fn page_numbers_stop_at_total_pages() {
             "1-0", "1-1", "1-2", "2-0", "2-1", "2-2", "3-0", "3-1", "3-2"
         ]
     );
-    let pages: Vec<Option<String>> = requests(&server)
-        .await
-        .iter()
-        .map(|r| query(r, "page"))
-        .collect();
+    let pages = sent(&server, "page").await;
     // Pages 1, 2 and 3, and no 4th.
     assert_eq!(
         pages,
@@ -201,14 +210,11 @@ async fn page_numbers_stop_at_total_pages() {
 #[tokio::test]
 async fn page_numbers_start_from_the_builders_page() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/calls"))
-        .respond_with(|r: &Request| {
-            let page: u64 = query(r, "page").map_or(1, |p| p.parse().unwrap());
-            ResponseTemplate::new(200).set_body_json(calls_page(page, 4))
-        })
-        .mount(&server)
-        .await;
+    serve(&server, "GET", "/calls", |r: &Request| {
+        let page: u64 = query(r, "page").map_or(1, |p| p.parse().unwrap());
+        ResponseTemplate::new(200).set_body_json(calls_page(page, 4))
+    })
+    .await;
     let pages: Vec<types::CallList> = client
         .v2_16()
         .list_calls()
@@ -219,11 +225,7 @@ async fn page_numbers_start_from_the_builders_page() {
         .await
         .unwrap();
     assert_eq!(pages.len(), 2);
-    let numbers: Vec<Option<String>> = requests(&server)
-        .await
-        .iter()
-        .map(|r| query(r, "page"))
-        .collect();
+    let numbers = sent(&server, "page").await;
     assert_eq!(numbers, [Some("3".into()), Some("4".into())]);
 }
 
@@ -231,11 +233,13 @@ async fn page_numbers_start_from_the_builders_page() {
 async fn a_page_that_repeats_is_an_error_not_a_loop() {
     let (server, client) = setup().await;
     // The server ignores `page` and claims 50 pages.
-    Mock::given(method("GET"))
-        .and(path("/calls"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(calls_page(1, 50)))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        "GET",
+        "/calls",
+        ResponseTemplate::new(200).set_body_json(calls_page(1, 50)),
+    )
+    .await;
     let result: Result<Vec<types::Call>, Error> = client
         .v2_16()
         .list_calls()
@@ -258,17 +262,14 @@ async fn a_page_that_repeats_is_an_error_not_a_loop() {
 #[tokio::test]
 async fn search_pages_through_the_request_body() {
     let (server, client) = setup().await;
-    Mock::given(method("POST"))
-        .and(path("/contacts/search"))
-        .respond_with(|r: &Request| {
-            let body: Value = serde_json::from_slice(&r.body).unwrap();
-            let cursor = body["pagination"]["starting_after"]
-                .as_str()
-                .map(str::to_owned);
-            ResponseTemplate::new(200).set_body_json(cursor_page(page_index(cursor), 3, 2))
-        })
-        .mount(&server)
-        .await;
+    serve(&server, "POST", "/contacts/search", |r: &Request| {
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        let cursor = body["pagination"]["starting_after"]
+            .as_str()
+            .map(str::to_owned);
+        ResponseTemplate::new(200).set_body_json(cursor_page(page_index(cursor), 3, 2))
+    })
+    .await;
     let query: types::ContactSearchRequest = serde_json::from_value(json!({
         "query": {"field": "email", "operator": "~", "value": "example.com"}
     }))
@@ -303,21 +304,18 @@ async fn search_pages_through_the_request_body() {
 #[tokio::test]
 async fn scroll_follows_scroll_param_until_an_empty_page() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/companies/scroll"))
-        .respond_with(|r: &Request| {
-            let n: usize = query(r, "scroll_param").map_or(0, |s| s[1..].parse().unwrap());
-            let data: Vec<Value> = if n < 3 {
-                vec![json!({"type": "company", "id": format!("co{n}")})]
-            } else {
-                vec![]
-            };
-            ResponseTemplate::new(200).set_body_json(
-                json!({"type": "list", "data": data, "scroll_param": format!("s{}", n + 1)}),
-            )
-        })
-        .mount(&server)
-        .await;
+    serve(&server, "GET", "/companies/scroll", |r: &Request| {
+        let n: usize = query(r, "scroll_param").map_or(0, |s| s[1..].parse().unwrap());
+        let data: Vec<Value> = if n < 3 {
+            vec![json!({"type": "company", "id": format!("co{n}")})]
+        } else {
+            vec![]
+        };
+        ResponseTemplate::new(200).set_body_json(
+            json!({"type": "list", "data": data, "scroll_param": format!("s{}", n + 1)}),
+        )
+    })
+    .await;
     let companies: Vec<types::Company> = client
         .v2_16()
         .scroll_over_all_companies()
@@ -334,9 +332,11 @@ async fn scroll_follows_scroll_param_until_an_empty_page() {
 #[tokio::test]
 async fn next_cursor_pages_follow_next_cursor() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/contacts/abc/merge_history"))
-        .respond_with(|r: &Request| {
+    serve(
+        &server,
+        "GET",
+        "/contacts/abc/merge_history",
+        |r: &Request| {
             let n = page_index(query(r, "cursor"));
             let next = if n < 2 {
                 json!(format!("c{}", n + 1))
@@ -347,9 +347,9 @@ async fn next_cursor_pages_follow_next_cursor() {
                 "type": "list", "data": [{"type": "merge_history_item", "merged_at": n}],
                 "next_cursor": next, "has_more": n < 2
             }))
-        })
-        .mount(&server)
-        .await;
+        },
+    )
+    .await;
     let pages = client
         .v2_16()
         .list_contact_merge_history()
@@ -360,11 +360,7 @@ async fn next_cursor_pages_follow_next_cursor() {
         .await
         .unwrap();
     assert_eq!(pages.len(), 3);
-    let cursors: Vec<Option<String>> = requests(&server)
-        .await
-        .iter()
-        .map(|r| query(r, "cursor"))
-        .collect();
+    let cursors = sent(&server, "cursor").await;
     assert_eq!(cursors, [None, Some("c1".into()), Some("c2".into())]);
 }
 
@@ -418,22 +414,19 @@ async fn page_requests_are_retried_by_the_runtime() {
         .unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
-    Mock::given(method("GET"))
-        .and(path("/contacts"))
-        .respond_with(move |r: &Request| {
-            let call = counter.fetch_add(1, Ordering::SeqCst);
-            match call {
-                // Page 2: first rate limited, then a server error, then served.
-                1 => ResponseTemplate::new(429).insert_header("retry-after", "0"),
-                2 => ResponseTemplate::new(503),
-                _ => {
-                    let n = page_index(query(r, "starting_after"));
-                    ResponseTemplate::new(200).set_body_json(cursor_page(n, 3, 2))
-                }
+    serve(&server, "GET", "/contacts", move |r: &Request| {
+        let call = counter.fetch_add(1, Ordering::SeqCst);
+        match call {
+            // Page 2: first rate limited, then a server error, then served.
+            1 => ResponseTemplate::new(429).insert_header("retry-after", "0"),
+            2 => ResponseTemplate::new(503),
+            _ => {
+                let n = page_index(query(r, "starting_after"));
+                ResponseTemplate::new(200).set_body_json(cursor_page(n, 3, 2))
             }
-        })
-        .mount(&server)
-        .await;
+        }
+    })
+    .await;
     let contacts: Vec<types::Contact> = client
         .v2_16()
         .list_contacts()
@@ -449,14 +442,16 @@ async fn page_requests_are_retried_by_the_runtime() {
 #[tokio::test]
 async fn a_failed_page_request_ends_the_stream_with_the_api_error() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/contacts"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+    serve(
+        &server,
+        "GET",
+        "/contacts",
+        ResponseTemplate::new(404).set_body_json(json!({
             "type": "error.list", "request_id": "r1",
             "errors": [{"code": "not_found", "message": "nope"}]
-        })))
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
     let error = client
         .v2_16()
         .list_contacts()
