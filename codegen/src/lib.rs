@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub mod decode_context;
+pub mod dispatch;
 pub mod generate;
 pub mod normalise;
 pub mod open_enums;
@@ -151,6 +152,9 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
     let mut operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
     let paginators = pagination::apply(&file, &mut operations, &pagination::detect(&spec.doc));
     pagination::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
+    let dispatch = dispatch::emit(&spec.doc, &operations, &dispatch::setters(&file))
+        .map_err(Error::Generate)?;
+    pagination::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
     let wrapped = decode_context::name_operations_in_decode_errors(&mut file);
     if wrapped != operations.len() {
         return Err(Error::Generate(format!(

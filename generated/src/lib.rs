@@ -14,6 +14,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+#[cfg(feature = "dispatch")]
+pub mod dispatch;
 pub mod pagination;
 
 /// One operation of one API version, as the generated client knows it.

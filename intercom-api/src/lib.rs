@@ -17,6 +17,41 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Choosing a version
+//!
+//! Each Intercom API version is a cargo feature and a module of generated
+//! operations and types, reached through a method of the same name on
+//! [`Client`]:
+//!
+//! | feature | module | `Intercom-Version` header |
+//! | --- | --- | --- |
+//! | `v2_7` … `v2_15` | `intercom_api::v2_7` … `intercom_api::v2_15` | `2.7` … `2.15` |
+//! | `v2_16` (default) | `intercom_api::v2_16` | `2.16` |
+//! | `preview` | `intercom_api::preview` | `Preview` (unstable upstream) |
+//!
+//! Pick the version you develop against (`default-features = false` drops
+//! `v2_16`). Every request of `client.v2_11()` sends `Intercom-Version: 2.11`,
+//! overriding the app's default version, so enabling several
+//! features gives one client (one connection pool, rate limiter and retry
+//! budget) that speaks each of them side by side, e.g. while migrating:
+//!
+//! ```toml
+//! intercom-api = { version = "0.1", default-features = false, features = ["v2_11", "v2_16"] }
+//! ```
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "v2_11", feature = "v2_16"))]
+//! # async fn run(client: intercom_api::Client) -> intercom_api::Result<()> {
+//! let old = client.v2_11().list_tags().send().await?.into_inner();
+//! let new = client.v2_16().list_tags().send().await?.into_inner();
+//! assert_eq!(old.data.len(), new.data.len());
+//! # Ok(()) }
+//! ```
+//!
+//! The versions' types are distinct (`v2_11::types::Contact` is not
+//! `v2_16::types::Contact`); convert through `serde_json` when data crosses.
+//! Each version is a large generated module, so enable only those you call.
+//!
 //! ## How every call shares one runtime
 //!
 //! progenitor generates each version's `Client` with an *inner type*,
@@ -41,6 +76,78 @@
 //! - **timeouts** per attempt and for connecting;
 //! - **tracing**: a span per call (`intercom.call`: operation, method, path
 //!   template, version, status, attempts) and per attempt; no secrets, no bodies.
+//!
+//! ## Regions
+//!
+//! A workspace's data lives in one region, and its tokens work only against
+//! that region's host: [`Region::Us`] (`https://api.intercom.io`, the
+//! default), [`Region::Eu`] (`https://api.eu.intercom.io`), [`Region::Au`]
+//! (`https://api.au.intercom.io`), or [`Region::Custom`] /
+//! [`ClientBuilder::base_url`] for a proxy or a mock. Custom URLs must be
+//! `https://` unless the host is loopback, so a token never travels in clear.
+//!
+//! ```
+//! use intercom_api::{Client, Region};
+//!
+//! let eu = Client::builder().access_token("token").region(Region::Eu).build()?;
+//! assert_eq!(eu.base_url().as_str(), "https://api.eu.intercom.io/");
+//! let proxy = Client::builder()
+//!     .access_token("token")
+//!     .base_url("https://intercom-proxy.example.com/v1")
+//!     .build()?;
+//! assert_eq!(proxy.base_url().host_str(), Some("intercom-proxy.example.com"));
+//! assert!(Client::builder().access_token("token").base_url("http://10.0.0.7").build().is_err());
+//! # Ok::<(), intercom_api::ConfigError>(())
+//! ```
+//!
+//! ## Rate limits and retries
+//!
+//! Intercom counts requests per 10-second window ([`WINDOW`]) and reports the
+//! budget in `X-RateLimit-*` headers. By default the client paces itself by
+//! them, waits out a 429 until the reset (or `Retry-After`) for at most 60 s
+//! per call, and makes up to 4 attempts on 500/502/503/504, timeouts and
+//! connection errors (POST and PATCH only when the request never reached the
+//! server). Both policies are plain structs with public fields and a
+//! `Default`, set on the builder:
+//!
+//! ```
+//! use std::time::Duration;
+//! use intercom_api::{Client, RateLimitConfig, RetryConfig};
+//!
+//! let client = Client::builder()
+//!     .access_token("token")
+//!     .rate_limit(RateLimitConfig {
+//!         ceiling: Some(300), // our own cap per window, below Intercom's
+//!         max_wait: Duration::from_secs(20),
+//!         ..RateLimitConfig::default()
+//!     })
+//!     .retry(RetryConfig {
+//!         max_attempts: 6,
+//!         max_backoff: Duration::from_secs(5),
+//!         ..RetryConfig::default()
+//!     })
+//!     .timeout(Some(Duration::from_secs(30)))
+//!     .build()?;
+//!
+//! // A call known to be safe to repeat may retry its POST after a 5xx too;
+//! // this view shares the original's connections, limiter and budget.
+//! let retrying = client.with_retry(RetryConfig {
+//!     retry_non_idempotent: true,
+//!     ..RetryConfig::default()
+//! });
+//! # drop(retrying);
+//! // One attempt per call and no pacing (a 429 is still waited out within `max_wait`):
+//! let raw = Client::builder()
+//!     .access_token("token")
+//!     .retry(RetryConfig::disabled())
+//!     .rate_limit(RateLimitConfig::disabled())
+//!     .build()?;
+//! assert_eq!(raw.rate_limit(), None); // filled in from each response's headers
+//! # Ok::<(), intercom_api::ConfigError>(())
+//! ```
+//!
+//! A 429 that cannot be waited out within `max_wait` surfaces as an
+//! [`Error`] with [`Error::is_rate_limited`] and [`Error::rate_limit`].
 //!
 //! ## Pagination
 //!
@@ -81,6 +188,45 @@
 //! Response enums are open (an `Unrecognized(String)` variant catches values
 //! Intercom adds later) and response fields are optional, so a response that
 //! omits a field the spec calls required still decodes.
+//!
+//! ## Webhooks and OAuth
+//!
+//! [`webhook`] verifies `X-Hub-Signature` (HMAC-SHA1 of the raw body, keyed
+//! by the app's client secret) in constant time and parses the notification
+//! envelope; with the `axum` feature, the `webhook::axum` extractor does both
+//! and answers a bad signature with 401:
+//!
+//! ```no_run
+//! # fn handle(headers: &http::HeaderMap, raw_body: &[u8]) -> Result<(), intercom_api::webhook::WebhookError> {
+//! use intercom_api::webhook::{self, Notification, Topic};
+//!
+//! let secret = std::env::var("INTERCOM_CLIENT_SECRET").unwrap_or_default();
+//! webhook::verify_headers(secret.as_bytes(), headers, raw_body)?;
+//! let notification = Notification::from_verified(raw_body)?;
+//! if notification.topic_kind() == Topic::Conversation {
+//!     println!("{}: {}", notification.topic, notification.data.item["id"]);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! [`oauth`] builds the authorize URL of a public app and exchanges the code
+//! Intercom redirects back with for an [`oauth::AccessToken`] (redacted in
+//! `Debug`):
+//!
+//! ```no_run
+//! # async fn callback(code: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! use intercom_api::oauth::OAuthApp;
+//!
+//! let app = OAuthApp::new("client-id", std::env::var("INTERCOM_CLIENT_SECRET")?);
+//! println!("{}", app.authorize_url("csrf-state", Some("https://example.com/intercom/callback")));
+//! // … later, in the redirect handler, after checking `state`:
+//! let token = app.exchange_code(&reqwest::Client::new(), code).await?;
+//! let client = intercom_api::Client::builder().access_token(token.expose()).build()?;
+//! # drop(client); Ok(()) }
+//! ```
+//!
+//! The `webhook_receiver` and `oauth_exchange` examples run both flows end to
+//! end against loopback servers.
 
 #![warn(missing_docs)]
 

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use generated::{Operation, ResponseDecoders};
+
+pub mod conformance;
 use serde_json::Value;
 
 /// One generated module enabled in this build.

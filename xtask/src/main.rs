@@ -34,8 +34,45 @@ pub fn root() -> PathBuf {
         .to_owned()
 }
 
+/// An example `cargo xtask test` runs.
+struct Example {
+    name: &'static str,
+    /// Cargo features it needs besides the default (its `required-features`).
+    features: &'static [&'static str],
+    /// Arguments that keep it in mock mode whatever the environment holds.
+    args: &'static [&'static str],
+}
+
 /// The examples `cargo xtask test` runs (each against a loopback mock).
-const EXAMPLES: &[&str] = &["quickstart", "search_conversations", "create_and_tag"];
+const EXAMPLES: &[Example] = &[
+    Example {
+        name: "quickstart",
+        features: &[],
+        args: &[],
+    },
+    Example {
+        name: "search_conversations",
+        features: &[],
+        args: &[],
+    },
+    Example {
+        name: "create_and_tag",
+        features: &[],
+        args: &[],
+    },
+    Example {
+        name: "webhook_receiver",
+        features: &["axum"],
+        // Without it, an `INTERCOM_CLIENT_SECRET` in the environment would
+        // make it serve forever.
+        args: &["--mock"],
+    },
+    Example {
+        name: "oauth_exchange",
+        features: &[],
+        args: &[],
+    },
+];
 
 /// Runs a cargo command in the workspace, failing on a non-zero exit.
 pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
@@ -77,12 +114,17 @@ fn main() -> ExitCode {
             cargo(&[&["test", "--doc"][..], &common].concat(), &[])?;
             // The default feature alone, as a user building the newest version gets it.
             cargo(&["test", "-p", "intercom-api", "-p", "intercom-tests"], &[])?;
-            // Each example, against its loopback mock (no `INTERCOM_TOKEN` in CI).
+            // Each example, against its loopback mock (CI sets no `INTERCOM_TOKEN`
+            // nor OAuth credentials; the webhook receiver is forced by `--mock`).
             for example in EXAMPLES {
-                cargo(
-                    &["run", "-q", "-p", "intercom-api", "--example", example],
-                    &[],
-                )?;
+                let features = example.features.join(",");
+                let mut args = vec!["run", "-q", "-p", "intercom-api", "--example", example.name];
+                if !features.is_empty() {
+                    args.extend(["--features", features.as_str()]);
+                }
+                args.push("--");
+                args.extend(example.args);
+                cargo(&args, &[])?;
             }
             Ok(())
         }),
