@@ -6,7 +6,6 @@
 //! said about every request the generated clients sent.
 
 use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -369,10 +368,10 @@ impl Prism {
         let log = dir.join("prism.log");
         let log_file =
             std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let port = free_port()?;
+        // Port 0: Prism binds a free port itself and logs the URL, so no
+        // other test can take the port between our choosing and its binding.
         let child = Command::new(bin)
-            .args(["mock", "--host", "127.0.0.1", "--port"])
-            .arg(port.to_string())
+            .args(["mock", "--host", "127.0.0.1", "--port", "0"])
             .arg(&spec_path)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
@@ -381,10 +380,9 @@ impl Prism {
             .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         let mut prism = Prism {
             child,
-            url: format!("http://127.0.0.1:{port}"),
+            url: String::new(),
             log,
         };
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let deadline = Instant::now() + Duration::from_secs(180);
         loop {
             if let Ok(Some(status)) = prism.child.try_wait() {
@@ -393,7 +391,10 @@ impl Prism {
                     prism.log_tail()
                 ));
             }
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+            if let Some(url) =
+                listening_url(&std::fs::read_to_string(&prism.log).unwrap_or_default())
+            {
+                prism.url = url;
                 return Ok(prism);
             }
             if Instant::now() > deadline {
@@ -424,9 +425,12 @@ impl Drop for Prism {
     }
 }
 
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+/// The URL from Prism's "Prism is listening on http://127.0.0.1:PORT" line.
+fn listening_url(log: &str) -> Option<String> {
+    const MARK: &str = "Prism is listening on ";
+    let line = log.lines().find(|l| l.contains(MARK))?;
+    let url = line[line.find(MARK)? + MARK.len()..].trim();
+    url.starts_with("http://127.0.0.1:").then(|| url.to_owned())
 }
 
 /// The published spec as Prism serves it: upstream text plus only our
@@ -527,5 +531,16 @@ mod tests {
             {"properties": {"user_id": {"type": "string"}, "x": {}}, "required": ["user_id"]},
             {"properties": {"email": {"type": "string"}}, "required": ["email"]}]});
         assert_eq!(value_for(&doc, &filter), json!({"user_id": "123"}));
+    }
+
+    #[test]
+    fn reads_the_port_prism_chose_from_its_log() {
+        let log = "[3:35:44 PM] › [CLI] …  awaiting  Starting Prism…\n\
+                   [3:35:49 PM] › [CLI] ▶  start     Prism is listening on http://127.0.0.1:38423\n";
+        assert_eq!(
+            listening_url(log).as_deref(),
+            Some("http://127.0.0.1:38423")
+        );
+        assert_eq!(listening_url("[CLI] …  awaiting  Starting Prism…"), None);
     }
 }
