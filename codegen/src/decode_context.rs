@@ -30,7 +30,7 @@ pub fn name_operations_in_decode_errors(file: &mut syn::File) -> usize {
                 {
                     let inner = last.clone();
                     *last = syn::parse_quote! {
-                        crate::with_operation(#inner, super::OPERATIONS, info.operation_id)
+                        ::generated::with_operation(#inner, super::OPERATIONS, info.operation_id)
                     };
                     count += 1;
                 }
@@ -65,7 +65,7 @@ mod tests {
         assert_eq!(name_operations_in_decode_errors(&mut file), 1);
         let code = file.to_token_stream().to_string();
         assert!(
-            code.contains("crate :: with_operation (match response . status ()"),
+            code.contains(":: generated :: with_operation (match response . status ()"),
             "{code}"
         );
         // Idempotent on what it produced: the wrapped call is not a `match`.

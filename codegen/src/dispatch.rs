@@ -136,7 +136,7 @@ pub fn emit(
             let (method, ty) = (format_ident!("{}", s.name), &s.ty);
             quote! {
                 let request = match args.get(#json) {
-                    Some(value) => request.#method(crate::dispatch::argument::<#ty>(#json, value)?),
+                    Some(value) => request.#method(::generated::dispatch::argument::<#ty>(#json, value)?),
                     None => request,
                 };
             }
@@ -146,7 +146,7 @@ pub fn emit(
             #id => Box::pin(async move {
                 let request = #builder::new(client);
                 #(#sets)*
-                crate::dispatch::sent(request.send().await)
+                ::generated::dispatch::sent(request.send().await)
             }),
         });
     }
@@ -159,8 +159,8 @@ pub fn emit(
         pub fn dispatch<'a>(
             client: &'a super::Client,
             operation_id: &str,
-            args: &'a crate::dispatch::Args,
-        ) -> Option<crate::dispatch::Call<'a>> {
+            args: &'a ::generated::dispatch::Args,
+        ) -> Option<::generated::dispatch::Call<'a>> {
             Some(match operation_id {
                 #(#arms)*
                 _ => return None,

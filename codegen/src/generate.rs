@@ -18,7 +18,7 @@ pub fn progenitor(spec: &openapiv3::OpenAPI) -> Result<(TokenStream, usize), Err
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(crate::Transport));
+        .with_inner_type(quote!(::generated::Transport));
     let mut generator = Generator::new(&settings);
     // progenitor reports some unsupported constructs by panicking; turn that
     // into an error naming the cause rather than aborting the build script.
@@ -43,7 +43,7 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
     let table = by_name.iter().map(|op| {
         let (id, method, path, name) = (&op.operation_id, &op.method, &op.path, &op.rust_name);
         quote! {
-            crate::Operation { id: #id, method: #method, path: #path, rust_name: #name, version: INTERCOM_VERSION },
+            ::generated::Operation { id: #id, method: #method, path: #path, rust_name: #name, version: INTERCOM_VERSION },
         }
     });
     let decoder = |ty: &Option<String>| -> Result<TokenStream, Error> {
@@ -62,7 +62,7 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
             let id = &op.operation_id;
             let (success, error) = (decoder(&op.success)?, decoder(&op.error)?);
             Ok(quote! {
-                crate::ResponseDecoders { operation_id: #id, success: #success, error: #error },
+                ::generated::ResponseDecoders { operation_id: #id, success: #success, error: #error },
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -71,9 +71,9 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
         pub const INTERCOM_VERSION: &str = #header;
 
         /// Every operation of this version, sorted by Rust method name.
-        pub static OPERATIONS: &[crate::Operation] = &[#(#table)*];
+        pub static OPERATIONS: &[::generated::Operation] = &[#(#table)*];
 
-        impl ClientHooks<crate::Transport> for Client {
+        impl ClientHooks<::generated::Transport> for Client {
             async fn exec(
                 &self,
                 mut request: reqwest::Request,
@@ -83,7 +83,7 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
                     reqwest::header::HeaderName::from_static("intercom-version"),
                     reqwest::header::HeaderValue::from_static(INTERCOM_VERSION),
                 );
-                let operation = crate::Operation::find(OPERATIONS, info.operation_id);
+                let operation = ::generated::Operation::find(OPERATIONS, info.operation_id);
                 self.inner.execute(request, operation).await
             }
         }
@@ -92,6 +92,6 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
         /// checking recorded examples against the generated types.
         #[cfg(feature = "response-decoders")]
         #[doc(hidden)]
-        pub static RESPONSE_DECODERS: &[crate::ResponseDecoders] = &[#(#decoders)*];
+        pub static RESPONSE_DECODERS: &[::generated::ResponseDecoders] = &[#(#decoders)*];
     })
 }

@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+pub mod builders;
 pub mod decode_context;
 pub mod dispatch;
 pub mod generate;
+pub mod layout;
 pub mod normalise;
 pub mod open_enums;
 pub mod pagination;
@@ -149,6 +151,7 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Generate(e.to_string()))?;
     let open_enums =
         open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
+    let builders = builders::keep_request_builders(&mut file);
     let mut operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
     let paginators = pagination::apply(&file, &mut operations, &pagination::detect(&spec.doc));
     pagination::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
@@ -186,6 +189,7 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
             .map(|op| (op.operation_id.clone(), op.paging.clone()))
             .collect(),
         lines: code.lines().count(),
+        builders,
         timings,
     };
     Ok(Output {

@@ -436,7 +436,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
                 #walk_stmts
                 let total = u64::try_from(*leaf).ok()?;
                 let current = current.page()?;
-                (current < total).then_some(crate::pagination::Position::Page(current + 1))
+                (current < total).then_some(::generated::pagination::Position::Page(current + 1))
             }
         }
         Shape::Scroll => {
@@ -446,14 +446,14 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
                     return None;
                 }
                 #walk_stmts
-                crate::pagination::Position::cursor(leaf)
+                ::generated::pagination::Position::cursor(leaf)
             }
         }
         Shape::Cursor | Shape::SearchBody | Shape::NextCursor => {
             string_leaf(&leaf_name)?;
             quote! {
                 #walk_stmts
-                crate::pagination::Position::cursor(leaf)
+                ::generated::pagination::Position::cursor(leaf)
             }
         }
     };
@@ -486,26 +486,26 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
         let typed = unbuilder(&body_ty);
         Ok(quote! {
             self.body = self.body.and_then(|b| {
-                crate::pagination::set_body_pagination::<#typed, _>(b, #cursor, #size)
+                ::generated::pagination::set_body_pagination::<#typed, _>(b, #cursor, #size)
             });
         })
     };
     let (at_body, first_body) = match d.shape {
         Shape::Cursor => (
             set_query("starting_after", quote!(c.clone()))?,
-            quote!(crate::pagination::Position::Start),
+            quote!(::generated::pagination::Position::Start),
         ),
         Shape::NextCursor => (
             set_query("cursor", quote!(c.clone()))?,
-            quote!(crate::pagination::Position::Start),
+            quote!(::generated::pagination::Position::Start),
         ),
         Shape::Scroll => (
             set_query("scroll_param", quote!(c.clone()))?,
-            quote!(crate::pagination::Position::Start),
+            quote!(::generated::pagination::Position::Start),
         ),
         Shape::SearchBody => (
             body_call(quote!(Some(c.as_str())), quote!(None))?,
-            quote!(crate::pagination::Position::Start),
+            quote!(::generated::pagination::Position::Start),
         ),
         Shape::PageNumber => {
             let ty = index
@@ -518,13 +518,13 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
             };
             (
                 set_query("page", quote!(*n))?,
-                quote!(crate::pagination::Position::Page(#start.unwrap_or(1))),
+                quote!(::generated::pagination::Position::Page(#start.unwrap_or(1))),
             )
         }
     };
     let at_pattern = match d.shape {
-        Shape::PageNumber => quote!(crate::pagination::Position::Page(n)),
-        _ => quote!(crate::pagination::Position::Cursor(c)),
+        Shape::PageNumber => quote!(::generated::pagination::Position::Page(n)),
+        _ => quote!(::generated::pagination::Position::Cursor(c)),
     };
     let page_size_body = match (d.shape, &d.page_size) {
         (_, None) => quote! { let _ = size; },
@@ -533,27 +533,27 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
     };
     let has_page_size = d.page_size.is_some();
     let doc = format!(
-        "Pages through `{operation}` ({} pagination): see [`crate::pagination::Paginator`].",
+        "Pages through `{operation}` ({} pagination): see [`::generated::pagination::Paginator`].",
         d.shape
     );
 
     Ok(quote! {
         impl<'a> #builder<'a> {
             #[doc = #doc]
-            pub fn into_paginator(self) -> crate::pagination::Paginator<Self> {
-                crate::pagination::Paginator::new(self)
+            pub fn into_paginator(self) -> ::generated::pagination::Paginator<Self> {
+                ::generated::pagination::Paginator::new(self)
             }
         }
 
-        impl<'a> crate::pagination::Paginate<'a> for #builder<'a> {
+        impl<'a> ::generated::pagination::Paginate<'a> for #builder<'a> {
             type Page = #page_ty;
             type Item = #item_ty;
             type Error = #error_ty;
             const OPERATION: &'static str = #operation;
-            const SHAPE: crate::pagination::Shape = crate::pagination::Shape::#shape;
+            const SHAPE: ::generated::pagination::Shape = ::generated::pagination::Shape::#shape;
             const PAGE_SIZE: bool = #has_page_size;
 
-            fn first(&self) -> crate::pagination::Position {
+            fn first(&self) -> ::generated::pagination::Position {
                 #first_body
             }
 
@@ -563,21 +563,21 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
                 self
             }
 
-            fn at(mut self, position: &crate::pagination::Position) -> Self {
+            fn at(mut self, position: &::generated::pagination::Position) -> Self {
                 if let #at_pattern = position {
                     #at_body
                 }
                 self
             }
 
-            fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Page, Self::Error> {
+            fn fetch(self) -> ::generated::pagination::PageFuture<'a, Self::Page, Self::Error> {
                 ::std::boxed::Box::pin(self.send())
             }
 
             fn next(
                 page: &Self::Page,
-                current: &crate::pagination::Position,
-            ) -> Option<crate::pagination::Position> {
+                current: &::generated::pagination::Position,
+            ) -> Option<::generated::pagination::Position> {
                 let _ = current;
                 #next_body
             }

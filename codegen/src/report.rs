@@ -47,6 +47,8 @@ pub struct Report {
     pub paging: Vec<(String, Paging)>,
     /// Lines of formatted Rust.
     pub lines: usize,
+    /// Struct builders kept (types a request body reaches) and dropped.
+    pub builders: crate::builders::Pruned,
     /// Phase timings.
     pub timings: Timings,
 }
@@ -56,12 +58,14 @@ impl fmt::Display for Report {
         let ms = |d: Duration| d.as_millis();
         writeln!(
             f,
-            "{}: {}/{} operations, {} types, {} open enums, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
+            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
             self.version,
             self.operations,
             self.spec_operations,
             self.types,
             self.open_enums,
+            self.builders.kept,
+            self.builders.dropped,
             self.lines,
             ms(self.timings.total()),
             ms(self.timings.parse),

@@ -1,13 +1,15 @@
-//! Typed clients for Intercom's REST API, generated at build time from the
-//! pinned OpenAPI descriptions: one module per enabled version feature
-//! (`v2_7` … `v2_16`, `preview`).
+//! What every generated Intercom API version crate (`intercom-api-v2-11`, …)
+//! shares: the [`Transport`] each generated `Client` holds, the [`Operation`]
+//! table type, lazy [`pagination`] and decode-error context.
 //!
-//! Users depend on `intercom-api`, which re-exports these modules and supplies
-//! the runtime (auth, regions, rate limiting, retries). This crate owns the
-//! generated `Client` types, so by the orphan rule it is also where their
-//! progenitor `ClientHooks` impls live: each one stamps the module's
-//! `Intercom-Version` header and hands the request to a [`Transport`], the
-//! single point every generated call passes through.
+//! Users depend on `intercom-api`, which re-exports the version crates and
+//! supplies the runtime (auth, regions, rate limiting, retries). Each version
+//! crate owns its generated `Client`, so by the orphan rule its progenitor
+//! `ClientHooks` impl lives there: it stamps the version's `Intercom-Version`
+//! header and hands the request to a [`Transport`], the single point every
+//! generated call passes through.
+
+#![warn(missing_docs)]
 
 use std::fmt;
 use std::future::Future;
@@ -154,19 +156,3 @@ pub struct ResponseDecoders {
     /// Decoder for error payloads, if the operation has a typed one.
     pub error: Option<Decoder>,
 }
-
-// Generated code is exempt from the workspace's lints: it is reviewed through
-// its API-surface snapshot, not line by line.
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rust_2018_idioms,
-    dead_code,
-    unreachable_patterns
-)]
-mod modules {
-    include!(concat!(env!("OUT_DIR"), "/modules.rs"));
-}
-pub use modules::*;

@@ -18,11 +18,11 @@ use crate::retry::{Budget, RetryConfig};
 use crate::runtime::{Runtime, Shared, USER_AGENT_VALUE};
 
 macro_rules! versions {
-    ($($feature:ident = $name:literal),* $(,)?) => {
+    ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {
         struct Versions {
             $(
                 #[cfg(feature = $name)]
-                $feature: generated::$feature::Client,
+                $feature: $krate::Client,
             )*
         }
 
@@ -32,7 +32,7 @@ macro_rules! versions {
                 Self {
                     $(
                         #[cfg(feature = $name)]
-                        $feature: generated::$feature::Client::new_with_client(base, http.clone(), transport.clone()),
+                        $feature: $krate::Client::new_with_client(base, http.clone(), transport.clone()),
                     )*
                 }
             }
@@ -41,8 +41,8 @@ macro_rules! versions {
         impl Client {
             $(
                 #[cfg(feature = $name)]
-                #[doc = concat!("Operations of API version `", stringify!($feature), "`: every request sends its `Intercom-Version` header and goes through this client's runtime.")]
-                pub fn $feature(&self) -> &generated::$feature::Client {
+                #[doc = concat!("Operations of Intercom API ", $version, " (feature `", $name, "`): every request sends `Intercom-Version: ", $header, "` and goes through this client's runtime.")]
+                pub fn $feature(&self) -> &$krate::Client {
                     &self.inner.versions.$feature
                 }
             )*
@@ -50,19 +50,7 @@ macro_rules! versions {
     };
 }
 
-versions!(
-    v2_7 = "v2_7",
-    v2_8 = "v2_8",
-    v2_9 = "v2_9",
-    v2_10 = "v2_10",
-    v2_11 = "v2_11",
-    v2_12 = "v2_12",
-    v2_13 = "v2_13",
-    v2_14 = "v2_14",
-    v2_15 = "v2_15",
-    v2_16 = "v2_16",
-    preview = "preview",
-);
+for_each_version!(versions);
 
 struct Inner {
     base_url: Url,

@@ -11,7 +11,7 @@ pub mod preview {
     use reqwest::{Method, StatusCode};
 
     use crate::{Client, Error, Operation, Result};
-    use generated::preview::{INTERCOM_VERSION, types};
+    use intercom_api_preview::{INTERCOM_VERSION, types};
 
     /// The operation, as it appears in traces.
     pub static UPLOAD_ECOMMERCE_CATALOG: Operation = Operation {

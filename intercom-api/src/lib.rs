@@ -230,6 +230,9 @@
 
 #![warn(missing_docs)]
 
+#[macro_use]
+mod versions;
+
 mod client;
 pub mod clock;
 mod error;
@@ -250,25 +253,12 @@ pub use region::Region;
 pub use retry::RetryConfig;
 pub use runtime::USER_AGENT_VALUE;
 
-#[cfg(feature = "preview")]
-pub use generated::preview;
-#[cfg(feature = "v2_7")]
-pub use generated::v2_7;
-#[cfg(feature = "v2_8")]
-pub use generated::v2_8;
-#[cfg(feature = "v2_9")]
-pub use generated::v2_9;
-#[cfg(feature = "v2_10")]
-pub use generated::v2_10;
-#[cfg(feature = "v2_11")]
-pub use generated::v2_11;
-#[cfg(feature = "v2_12")]
-pub use generated::v2_12;
-#[cfg(feature = "v2_13")]
-pub use generated::v2_13;
-#[cfg(feature = "v2_14")]
-pub use generated::v2_14;
-#[cfg(feature = "v2_15")]
-pub use generated::v2_15;
-#[cfg(feature = "v2_16")]
-pub use generated::v2_16;
+macro_rules! reexport_versions {
+    ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {$(
+        #[cfg(feature = $name)]
+        #[doc = concat!("Intercom API ", $version, " (feature `", $name, "`): the generated client, request builders and types; reach it through [`Client::", $name, "`].")]
+        pub use $krate as $feature;
+    )*};
+}
+
+for_each_version!(reexport_versions);

@@ -25,8 +25,10 @@ pub struct Module {
     pub decoders: &'static [ResponseDecoders],
 }
 
+include!("../../intercom-api/src/versions.rs");
+
 macro_rules! enabled_modules {
-    ($($feature:ident = $name:literal),* $(,)?) => {
+    ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {
         /// The generated modules compiled into this build, oldest first.
         #[allow(clippy::vec_init_then_push)]
         pub fn enabled() -> Vec<Module> {
@@ -36,10 +38,10 @@ macro_rules! enabled_modules {
                 #[cfg(feature = $name)]
                 out.push(Module {
                     feature: $name,
-                    header: generated::$feature::INTERCOM_VERSION,
-                    surface: generated::$feature::SURFACE,
-                    operations: generated::$feature::OPERATIONS,
-                    decoders: generated::$feature::RESPONSE_DECODERS,
+                    header: $krate::INTERCOM_VERSION,
+                    surface: $krate::SURFACE,
+                    operations: $krate::OPERATIONS,
+                    decoders: $krate::RESPONSE_DECODERS,
                 });
             )*
             out
@@ -47,19 +49,7 @@ macro_rules! enabled_modules {
     };
 }
 
-enabled_modules!(
-    v2_7 = "v2_7",
-    v2_8 = "v2_8",
-    v2_9 = "v2_9",
-    v2_10 = "v2_10",
-    v2_11 = "v2_11",
-    v2_12 = "v2_12",
-    v2_13 = "v2_13",
-    v2_14 = "v2_14",
-    v2_15 = "v2_15",
-    v2_16 = "v2_16",
-    preview = "preview",
-);
+for_each_version!(enabled_modules);
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {

@@ -9,9 +9,9 @@
 //! `tests/known-conformance-failures.toml` (an exact list: a listed call that
 //! now validates fails the test too).
 //!
-//! Prism comes from npm (`.ci/run` installs the pinned version into
-//! `tests/prism/`). Without it the tests skip loudly — except under `CI`,
-//! where a missing Prism is a failure.
+//! Prism comes from npm: `cargo xtask test` installs the pinned version into
+//! `tests/prism/` (`npm ci --prefix tests/prism`). A test that cannot run
+//! Prism fails, saying how to install it: it never passes unrun.
 
 use std::collections::BTreeSet;
 
@@ -22,21 +22,14 @@ use intercom_tests::conformance::{
 };
 use intercom_tests::{spec_text, workspace_root};
 
-/// Prism's binary, or `None` (after saying so loudly) when it may be skipped.
-fn prism_or_skip(version: &str) -> Option<std::path::PathBuf> {
-    match prism_bin() {
-        Some(bin) => Some(bin),
-        None if std::env::var_os("CI").is_some() => panic!(
-            "Prism is not installed: in CI `.ci/run` installs it (`npm ci --prefix tests/prism`)"
-        ),
-        None => {
-            eprintln!(
-                "\n!!! SKIPPED: Prism conformance for {version}: Prism is not installed.\n!!! Run `npm ci --prefix {}` (needs npm) or set PRISM_BIN.\n",
-                workspace_root().join("tests/prism").display()
-            );
-            None
-        }
-    }
+/// Prism's binary; a test without it fails (never passes unrun).
+fn prism_or_fail() -> std::path::PathBuf {
+    prism_bin().unwrap_or_else(|| {
+        panic!(
+            "Prism is not installed: run `npm ci --prefix {}` (needs npm; `cargo xtask test` does it) or set PRISM_BIN",
+            workspace_root().join("tests/prism").display()
+        )
+    })
 }
 
 /// What Prism (or the typed client) said about one attempt at a call.
@@ -72,11 +65,11 @@ fn verdict(
 }
 
 macro_rules! conformance_tests {
-    ($($feature:ident = $name:literal),* $(,)?) => {$(
+    ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {$(
         #[cfg(feature = $name)]
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $feature() {
-            let Some(bin) = prism_or_skip($name) else { return };
+            let bin = prism_or_fail();
             let version = intercom_tests::manifest()
                 .versions
                 .into_iter()
@@ -94,7 +87,7 @@ macro_rules! conformance_tests {
             .unwrap_or_else(|e| panic!("{e}"));
 
             let recorder = Recorder::default();
-            let client = generated::$feature::Client::new(&prism.url, Transport::new(recorder.clone()));
+            let client = $krate::Client::new(&prism.url, Transport::new(recorder.clone()));
             let known: BTreeSet<String> = known_rejections()
                 .into_iter()
                 .filter(|k| k.version == version.name)
@@ -107,7 +100,7 @@ macro_rules! conformance_tests {
                 // Prism validates; every attempt's reason if none does.
                 let mut result = Err(Vec::new());
                 for (example, args) in call.attempts() {
-                    let Some(started) = generated::$feature::builder::dispatch(&client, &call.operation_id, &args) else {
+                    let Some(started) = $krate::builder::dispatch(&client, &call.operation_id, &args) else {
                         result = Err(vec![format!("`{}` has no generated operation", call.operation_id)]);
                         break;
                     };
@@ -175,4 +168,8 @@ macro_rules! conformance_tests {
     )*};
 }
 
-conformance_tests!(v2_11 = "v2_11", v2_16 = "v2_16", preview = "preview");
+conformance_tests!(
+    v2_11 = "v2_11" => intercom_api_v2_11, "2.11", "2.11";
+    v2_16 = "v2_16" => intercom_api_v2_16, "2.16", "2.16";
+    preview = "preview" => intercom_api_preview, "Preview", "Preview";
+);

@@ -28,12 +28,14 @@ impl Execute for Recording {
     }
 }
 
+include!("../../intercom-api/src/versions.rs");
+
 macro_rules! client_tests {
-    ($($feature:ident = $name:literal),* $(,)?) => {$(
+    ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {$(
         #[cfg(feature = $name)]
         mod $feature {
             use super::*;
-            use generated::$feature::{Client, Error, INTERCOM_VERSION, types};
+            use $krate::{Client, Error, INTERCOM_VERSION, types};
 
             #[tokio::test]
             async fn requests_carry_the_version_header_and_pass_the_transport() {
@@ -115,19 +117,7 @@ macro_rules! client_tests {
     )*};
 }
 
-client_tests!(
-    v2_7 = "v2_7",
-    v2_8 = "v2_8",
-    v2_9 = "v2_9",
-    v2_10 = "v2_10",
-    v2_11 = "v2_11",
-    v2_12 = "v2_12",
-    v2_13 = "v2_13",
-    v2_14 = "v2_14",
-    v2_15 = "v2_15",
-    v2_16 = "v2_16",
-    preview = "preview",
-);
+for_each_version!(client_tests);
 
 /// The version is a property of the module, never a per-call argument.
 #[test]
@@ -154,41 +144,31 @@ fn no_operation_takes_a_version_parameter() {
     }
 }
 
-/// Cargo features, generated modules and `spec/versions.toml` agree.
+/// Every file that follows from `spec/versions.toml` (version crates, the
+/// feature and dependency tables, the version macro behind client accessors,
+/// re-exports and test lists, the README table) is what `cargo xtask regen`
+/// writes, and no version crate is left over.
 #[test]
-fn features_match_the_version_manifest() {
+fn layout_matches_the_version_manifest() {
     let manifest = intercom_tests::manifest();
     let root = intercom_tests::workspace_root();
-    for krate in ["generated", "intercom-api", "tests"] {
-        let text = std::fs::read_to_string(root.join(krate).join("Cargo.toml")).unwrap();
-        let toml: toml::Table = toml::from_str(&text).unwrap();
-        let features = toml["features"].as_table().unwrap();
-        for version in &manifest.versions {
-            assert!(
-                features.contains_key(&version.feature),
-                "{krate}: no feature {}",
-                version.feature
-            );
-        }
-        let default = manifest
-            .versions
-            .iter()
-            .find(|v| v.default)
-            .expect("a default version");
-        assert_eq!(
-            features["default"].as_array().unwrap().len(),
-            1,
-            "{krate}: default is exactly the newest stable version"
-        );
-        assert!(
-            features["default"][0]
-                .as_str()
-                .unwrap()
-                .ends_with(&default.feature),
-            "{krate}: default feature must be {}",
-            default.feature
-        );
-    }
+    let cargo: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
+    let package_version = cargo["workspace"]["package"]["version"].as_str().unwrap();
+    let pieces = codegen::layout::pieces(&manifest, package_version);
+    let drift = codegen::layout::drift(&root, &pieces);
+    assert!(
+        drift.is_empty(),
+        "out of date with spec/versions.toml (run `cargo xtask regen`):\n{}",
+        drift.join("\n")
+    );
+    let stale = codegen::layout::stale_crates(&root, &manifest);
+    assert!(stale.is_empty(), "version crates of no listed version: {stale:?}");
+    // The workspace's pin on the shared crate repeats the package version.
+    assert_eq!(
+        cargo["workspace"]["dependencies"]["generated"]["version"].as_str(),
+        Some(format!("={package_version}").as_str())
+    );
     for module in intercom_tests::enabled() {
         let version = intercom_tests::version_of(&module);
         assert_eq!(module.header, version.header);

@@ -3,29 +3,19 @@
 //! types, plus any operation codegen had to drop. Review with
 //! `cargo insta review` after `cargo xtask regen`.
 
+include!("../../intercom-api/src/versions.rs");
+
 macro_rules! surface_snapshots {
-    ($($feature:ident = $name:literal),* $(,)?) => {$(
+    ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {$(
         #[cfg(feature = $name)]
         #[test]
         fn $feature() {
-            insta::assert_snapshot!($name, generated::$feature::SURFACE);
+            insta::assert_snapshot!($name, $krate::SURFACE);
         }
     )*};
 }
 
-surface_snapshots!(
-    v2_7 = "v2_7",
-    v2_8 = "v2_8",
-    v2_9 = "v2_9",
-    v2_10 = "v2_10",
-    v2_11 = "v2_11",
-    v2_12 = "v2_12",
-    v2_13 = "v2_13",
-    v2_14 = "v2_14",
-    v2_15 = "v2_15",
-    v2_16 = "v2_16",
-    preview = "preview",
-);
+for_each_version!(surface_snapshots);
 
 /// The only operation codegen may drop is pinned here, so a regression that
 /// drops another shows up as a failure, not just a snapshot diff.

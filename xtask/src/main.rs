@@ -6,7 +6,9 @@ use std::process::{Command, ExitCode};
 use clap::{Parser, Subcommand};
 
 mod fetch;
+mod package;
 mod regen;
+mod test;
 
 #[derive(Parser)]
 #[command(about = "intercom-rs maintainer tasks")]
@@ -22,57 +24,62 @@ enum Task {
     /// Fetch, run codegen for every version, print the report and refresh the
     /// API-surface snapshots for review (`cargo insta review`).
     Regen(regen::RegenArgs),
-    /// Fetch, then run the whole test suite (every version, then the default feature alone).
+    /// Write the verified `.crate` files a user's build needs into `target/dist`
+    /// (version crates carry their module pre-rendered; no generator inside).
+    Package(package::PackageArgs),
+    /// Fetch, then run the whole test suite (every version, then the default
+    /// feature alone), package, and build and run the packaged consumers.
     Test(fetch::FetchArgs),
 }
 
-/// The workspace root (xtask lives one level below it).
+/// The workspace root of the checkout `cargo xtask` was run in, found at run
+/// time (a path baked in at compile time would be another checkout's when
+/// clones share a target directory).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is inside the workspace")
-        .to_owned()
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        find_root(&std::env::current_dir().expect("a current directory")).unwrap_or_else(|| {
+            eprintln!("error: run `cargo xtask` inside the intercom-rs checkout (no workspace Cargo.toml with spec/versions.toml above the current directory)");
+            std::process::exit(2)
+        })
+    })
+    .clone()
 }
 
-/// An example `cargo xtask test` runs.
-struct Example {
-    name: &'static str,
-    /// Cargo features it needs besides the default (its `required-features`).
-    features: &'static [&'static str],
-    /// Arguments that keep it in mock mode whatever the environment holds.
-    args: &'static [&'static str],
+/// The nearest directory at or above `dir` that holds this workspace: a
+/// `Cargo.toml` with `[workspace]` beside `spec/versions.toml`.
+fn find_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| {
+            d.join("spec/versions.toml").is_file()
+                && std::fs::read_to_string(d.join("Cargo.toml"))
+                    .is_ok_and(|t| t.lines().any(|l| l.trim() == "[workspace]"))
+        })
+        .map(Path::to_owned)
 }
 
-/// The examples `cargo xtask test` runs (each against a loopback mock).
-const EXAMPLES: &[Example] = &[
-    Example {
-        name: "quickstart",
-        features: &[],
-        args: &[],
-    },
-    Example {
-        name: "search_conversations",
-        features: &[],
-        args: &[],
-    },
-    Example {
-        name: "create_and_tag",
-        features: &[],
-        args: &[],
-    },
-    Example {
-        name: "webhook_receiver",
-        features: &["axum"],
-        // Without it, an `INTERCOM_CLIENT_SECRET` in the environment would
-        // make it serve forever.
-        args: &["--mock"],
-    },
-    Example {
-        name: "oauth_exchange",
-        features: &[],
-        args: &[],
-    },
-];
+/// The workspace's `[workspace.package] version`.
+pub fn package_version(root: &Path) -> Result<String, String> {
+    let path = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    table
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{}: no [workspace.package] version", path.display()))
+}
+
+/// The text of a panic's payload (a `String` or `&str` message).
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic without a message".into())
+}
 
 /// Runs a cargo command in the workspace, failing on a non-zero exit.
 pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
@@ -92,42 +99,11 @@ pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    // Codegen turns generator panics into errors that name the cause; the
-    // default hook's backtrace would only bury that message.
-    std::panic::set_hook(Box::new(|_| {}));
     let result = match Cli::parse().task {
         Task::FetchSpecs(args) => fetch::run(&args).map(drop),
         Task::Regen(args) => regen::run(&args),
-        Task::Test(args) => fetch::run(&args).and_then(|_| {
-            // Both runs leave the generated crate out of the selection: it has
-            // no tests, its spec-prose doc comments are not Rust, and selected
-            // it would be compiled a second time (as an empty test harness, and
-            // again for the doc tests with other features). Left out, it is
-            // built once, as a dependency, and both runs share that build.
-            let common = [
-                "--workspace",
-                "--all-features",
-                "--exclude",
-                "intercom-generated",
-            ];
-            cargo(&[&["test", "--all-targets"][..], &common].concat(), &[])?;
-            cargo(&[&["test", "--doc"][..], &common].concat(), &[])?;
-            // The default feature alone, as a user building the newest version gets it.
-            cargo(&["test", "-p", "intercom-api", "-p", "intercom-tests"], &[])?;
-            // Each example, against its loopback mock (CI sets no `INTERCOM_TOKEN`
-            // nor OAuth credentials; the webhook receiver is forced by `--mock`).
-            for example in EXAMPLES {
-                let features = example.features.join(",");
-                let mut args = vec!["run", "-q", "-p", "intercom-api", "--example", example.name];
-                if !features.is_empty() {
-                    args.extend(["--features", features.as_str()]);
-                }
-                args.push("--");
-                args.extend(example.args);
-                cargo(&args, &[])?;
-            }
-            Ok(())
-        }),
+        Task::Package(args) => package::run(&args).map(drop),
+        Task::Test(args) => test::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -140,6 +116,21 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn finds_the_workspace_from_any_directory_inside_it() {
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = here.parent().unwrap();
+        assert_eq!(super::find_root(here).as_deref(), Some(root));
+        assert_eq!(super::find_root(&root.join("codegen/src")).as_deref(), Some(root));
+        assert_eq!(super::find_root(&std::env::temp_dir()), None);
+    }
+
+    #[test]
+    fn panic_payloads_are_shown() {
+        let payload = std::panic::catch_unwind(|| panic!("typify: {} is odd", "X")).unwrap_err();
+        assert_eq!(super::panic_text(payload.as_ref()), "typify: X is odd");
+    }
+
     #[test]
     fn cli_is_well_formed() {
         use clap::CommandFactory;

@@ -2,9 +2,10 @@
 //! the generated code for inspection and refresh the surface snapshots.
 
 use std::fs;
+use std::path::Path;
 use std::time::Instant;
 
-use codegen::{Manifest, Output};
+use codegen::{Manifest, Output, Version};
 
 /// Options of `regen`.
 #[derive(clap::Args, Debug)]
@@ -21,9 +22,9 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
     crate::fetch::run(&args.fetch)?;
     let root = crate::root();
     let manifest = Manifest::load(&root.join("spec/versions.toml")).map_err(|e| e.to_string())?;
+    write_layout(&root, &manifest)?;
     let out_dir = root.join("target/regen");
     fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let spec_dir = root.join("spec");
     let selected: Vec<_> = manifest
         .versions
         .iter()
@@ -38,28 +39,7 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
         .collect();
 
     let started = Instant::now();
-    let results: Vec<Result<Output, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = selected
-            .iter()
-            .map(|v| {
-                let spec_dir = &spec_dir;
-                scope.spawn(move || {
-                    let path = v.local_path(spec_dir);
-                    let text = fs::read_to_string(&path)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    codegen::generate(v, &text).map_err(|e| format!("Intercom API {}: {e}", v.name))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("codegen thread panicked".into()))
-            })
-            .collect()
-    });
-
+    let results = generate_each(&root, &selected);
     let mut failures = Vec::new();
     let (mut ops, mut spec_ops, mut types, mut lines, mut dropped) = (0, 0, 0, 0, 0);
     let mut paginated = 0;
@@ -124,4 +104,69 @@ fn count_pending(dir: &std::path::Path) -> usize {
                 .count()
         })
         .unwrap_or(0)
+}
+
+/// Writes every file (or block) that follows from `spec/versions.toml`:
+/// the version crates' manifests, the feature and dependency tables, the
+/// version macro and the README's table; removes crates of dropped versions.
+pub fn write_layout(root: &Path, manifest: &Manifest) -> Result<(), String> {
+    let package_version = crate::package_version(root)?;
+    let mut changed = 0;
+    for piece in codegen::layout::pieces(manifest, &package_version) {
+        let path = root.join(&piece.path);
+        let current = fs::read_to_string(&path).ok();
+        let text = codegen::layout::apply(&piece, current.as_deref())?;
+        if current.as_deref() != Some(text.as_str()) {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("wrote {}", piece.path.display());
+            changed += 1;
+        }
+    }
+    for stale in codegen::layout::stale_crates(root, manifest) {
+        fs::remove_dir_all(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
+        println!("removed {} (no such version in spec/versions.toml)", stale.display());
+        changed += 1;
+    }
+    if changed == 0 {
+        println!("layout matches spec/versions.toml");
+    }
+    Ok(())
+}
+
+/// Runs codegen for each version in parallel, on the checkout's pinned specs.
+fn generate_each(root: &Path, versions: &[&Version]) -> Vec<Result<Output, String>> {
+    let spec_dir = root.join("spec");
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = versions
+            .iter()
+            .map(|v| {
+                let spec_dir = &spec_dir;
+                scope.spawn(move || {
+                    let path = v.local_path(spec_dir);
+                    let text = fs::read_to_string(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    codegen::generate(v, &text).map_err(|e| format!("Intercom API {}: {e}", v.name))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|payload| {
+                    Err(format!(
+                        "codegen panicked: {}",
+                        crate::panic_text(payload.as_ref())
+                    ))
+                })
+            })
+            .collect()
+    })
+}
+
+/// Runs codegen for each version; the first failure is the error.
+pub fn generate_all(root: &Path, versions: &[&Version]) -> Result<Vec<Output>, String> {
+    generate_each(root, versions).into_iter().collect()
 }

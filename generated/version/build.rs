@@ -1,0 +1,100 @@
+//! Build script shared by every version crate (`generated/<feature>/`):
+//! generates the crate's module into `OUT_DIR` from its pinned spec.
+//!
+//! The spec is `spec/<version>/api.intercom.io.yaml` of the checkout (placed
+//! by `cargo xtask fetch-specs`) or, when that is absent (a git dependency:
+//! spec files never enter git), the same file of the mirror that
+//! `INTERCOM_OPENAPI_DIR` names. Either way its sha256 must be the pinned one.
+//! Packaged crates carry the module pre-rendered and have no build script.
+
+use std::path::{Path, PathBuf};
+use std::{env, fs};
+
+use codegen::{Manifest, Version};
+
+fn main() {
+    if let Err(message) = run() {
+        // One line the user can act on; cargo shows it as the build error.
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    let root = crate_dir
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("a version crate lives at generated/<feature>/ in the workspace")?;
+    let manifest_path = root.join("spec/versions.toml");
+    println!("cargo::rerun-if-changed={}", manifest_path.display());
+    println!("cargo::rustc-check-cfg=cfg(intercom_codegen)");
+    let manifest = Manifest::load(&manifest_path).map_err(|e| e.to_string())?;
+    let feature = crate_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let version = manifest.get(feature).ok_or_else(|| {
+        format!(
+            "{} is no version of {}: run `cargo xtask regen`",
+            crate_dir.display(),
+            manifest_path.display()
+        )
+    })?;
+    let (path, bytes) = spec(&manifest, version, &root.join("spec"))?;
+    codegen::versions::verify(version, &path, &bytes).map_err(|e| {
+        format!(
+            "{e}: run `cargo xtask fetch-specs`, or point INTERCOM_OPENAPI_DIR at a mirror of {} at commit {}",
+            manifest.upstream, manifest.commit
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let output = codegen::generate(version, &text)
+        .map_err(|e| format!("Intercom API {}: {e}", version.name))?;
+    let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(|e| e.to_string())?);
+    write(&out_dir.join("generated.rs"), &output.code)?;
+    write(&out_dir.join("surface.txt"), &output.surface)?;
+    if env::var_os("INTERCOM_CODEGEN_REPORT").is_some() {
+        // Only when asked: cargo shows warnings on every build.
+        for line in output.report.to_string().lines() {
+            println!("cargo::warning={line}");
+        }
+    }
+    println!("cargo::rustc-cfg=intercom_codegen");
+    Ok(())
+}
+
+/// The spec file of `version`: the checkout's copy, else the mirror's.
+fn spec(manifest: &Manifest, version: &Version, spec_dir: &Path) -> Result<(PathBuf, Vec<u8>), String> {
+    let local = version.local_path(spec_dir);
+    println!("cargo::rerun-if-changed={}", local.display());
+    if let Ok(bytes) = fs::read(&local) {
+        return Ok((local, bytes));
+    }
+    // Only a build that had to use the mirror depends on the variable, so
+    // changing it never rebuilds a checkout whose specs are in place.
+    println!("cargo::rerun-if-env-changed=INTERCOM_OPENAPI_DIR");
+    let Some(mirror) = env::var_os("INTERCOM_OPENAPI_DIR").filter(|d| !d.is_empty()) else {
+        return Err(format!(
+            "the Intercom API {} spec is not at {}: set INTERCOM_OPENAPI_DIR to a mirror of {} at commit {} (laid out as descriptions/<dir>/api.intercom.io.yaml), or run `cargo xtask fetch-specs` in the checkout",
+            version.name,
+            local.display(),
+            manifest.upstream,
+            manifest.commit
+        ));
+    };
+    let path = version.mirror_path(Path::new(&mirror));
+    println!("cargo::rerun-if-changed={}", path.display());
+    let bytes = fs::read(&path).map_err(|e| {
+        format!(
+            "INTERCOM_OPENAPI_DIR: the Intercom API {} spec {}: {e}",
+            version.name,
+            path.display()
+        )
+    })?;
+    Ok((path, bytes))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}

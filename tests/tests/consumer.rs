@@ -1,0 +1,324 @@
+//! What a user gets: scratch cargo projects outside the workspace that depend
+//! on intercom-api as users do, build it, and make real calls against a
+//! loopback mock.
+//!
+//! - Packaged: only the `.crate` files of `cargo xtask package` (unpacked,
+//!   through `[patch.crates-io]`, never workspace paths), built `--offline`.
+//!   Each consumer's clean build seconds and dependency tree are printed; the
+//!   generator must not be in that tree.
+//! - Git: `intercom-api = { git = … }` builds when `INTERCOM_OPENAPI_DIR`
+//!   names a spec mirror, and without it fails with one line naming it.
+//!
+//! They take minutes and need `cargo xtask package` first, so they are
+//! ignored by a plain `cargo test`; `cargo xtask test` runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+use serde_json::json;
+use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Crates that only generate code: a consumer's build must not contain them.
+const GENERATOR_CRATES: &[&str] = &[
+    "intercom-codegen",
+    "progenitor-impl",
+    "typify",
+    "typify-impl",
+    "openapiv3",
+    "prettyplease",
+    "serde_yaml_ng",
+];
+
+fn cargo() -> Command {
+    let mut command = Command::new(option_env!("CARGO").unwrap_or("cargo"));
+    // The consumer is a stranger to this workspace: none of its settings leak in.
+    for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "INTERCOM_OPENAPI_DIR", "RUSTFLAGS"] {
+        command.env_remove(var);
+    }
+    command.env("CARGO_TERM_COLOR", "never");
+    command
+}
+
+fn run(mut command: Command, what: &str) -> Output {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A fresh directory outside the workspace.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("intercom-consumer-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    assert!(
+        !dir.starts_with(intercom_tests::workspace_root()),
+        "the consumer must live outside the workspace"
+    );
+    dir
+}
+
+/// The `.crate` files of `cargo xtask package`, unpacked under `into`:
+/// `(package name, directory)`.
+fn unpacked_packages(into: &Path) -> Vec<(String, PathBuf)> {
+    let dist = intercom_tests::workspace_root().join("target/dist");
+    let entries = std::fs::read_dir(&dist).unwrap_or_else(|e| {
+        panic!("{}: {e}: run `cargo xtask package` first", dist.display())
+    });
+    let mut out = Vec::new();
+    for entry in entries {
+        let file = entry.unwrap().path();
+        let Some(stem) = file.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".crate")) else {
+            continue;
+        };
+        let mut tar = Command::new("tar");
+        tar.arg("xzf").arg(&file).arg("-C").arg(into);
+        run(tar, "tar");
+        let (name, _version) = stem.rsplit_once('-').expect("name-version.crate");
+        out.push((name.to_owned(), into.join(stem)));
+    }
+    out.sort();
+    assert!(out.iter().any(|(n, _)| n == "intercom-api"), "no intercom-api package in {}", dist.display());
+    out
+}
+
+/// `main.rs` of a consumer: list tags through every version, then page
+/// through contacts (two per page) with the first.
+fn main_rs(features: &[&str]) -> String {
+    let mut calls = String::new();
+    for feature in features {
+        calls.push_str(&format!(
+            "    let tags = client.{feature}().list_tags().send().await?.into_inner();\n    println!(\"{feature} tags: {{}}\", tags.data.len());\n"
+        ));
+    }
+    let first = features[0];
+    format!(
+        r#"use futures::TryStreamExt;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {{
+    let base = std::env::var("INTERCOM_BASE_URL")?;
+    let client = intercom_api::Client::builder()
+        .access_token("consumer-token")
+        .base_url(&base)
+        .build()?;
+{calls}    let contacts: Vec<_> = client.{first}().list_contacts().into_paginator().page_size(2).items().try_collect().await?;
+    println!("{first} contacts: {{}}", contacts.len());
+    Ok(())
+}}
+"#
+    )
+}
+
+fn manifest(dependency: &str, patches: &str) -> String {
+    format!(
+        r#"[package]
+name = "consumer"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+{dependency}
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+futures = "0.3"
+
+[workspace]
+
+{patches}"#
+    )
+}
+
+/// Serves `/tags` per version header and two pages of contacts.
+async fn mock(headers: &[&str]) -> MockServer {
+    let server = MockServer::start().await;
+    for h in headers {
+        Mock::given(method("GET"))
+            .and(path("/tags"))
+            .and(header("intercom-version", *h))
+            .and(header("authorization", "Bearer consumer-token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "type": "list",
+                "data": [{"type": "tag", "id": "17", "name": "vip"}, {"type": "tag", "id": "18", "name": "new"}]
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let contact = |id: &str| json!({"type": "contact", "id": id, "email": format!("{id}@example.com")});
+    Mock::given(method("GET"))
+        .and(path("/contacts"))
+        .and(query_param_is_missing("starting_after"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "type": "list", "data": [contact("c1"), contact("c2")], "total_count": 3,
+            "pages": {"type": "pages", "page": 1, "per_page": 2, "total_pages": 2, "next": {"starting_after": "c2"}}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/contacts"))
+        .and(query_param("starting_after", "c2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "type": "list", "data": [contact("c3")], "total_count": 3,
+            "pages": {"type": "pages", "page": 2, "per_page": 2, "total_pages": 2}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Unique packages of the consumer's normal and build dependency tree.
+fn dependency_tree(dir: &Path) -> Vec<String> {
+    let mut tree = cargo();
+    tree.args(["tree", "--offline", "-e", "normal,build", "--prefix", "none"])
+        .current_dir(dir);
+    let text = String::from_utf8(run(tree, "cargo tree").stdout).unwrap();
+    let mut packages: Vec<String> = text
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            Some(format!("{} {}", words.next()?, words.next()?))
+        })
+        .collect();
+    packages.sort();
+    packages.dedup();
+    packages
+}
+
+async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
+    let dir = scratch(name);
+    let packages = unpacked_packages(&dir);
+    let patches: String = packages
+        .iter()
+        .map(|(name, path)| format!("{name} = {{ path = {:?} }}\n", path.display().to_string()))
+        .collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let feature_list = features.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+    let dependency = format!(
+        "intercom-api = {{ version = \"{version}\", default-features = false, features = [{feature_list}] }}"
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest(&dependency, &format!("[patch.crates-io]\n{patches}"))).unwrap();
+    std::fs::write(dir.join("src/main.rs"), main_rs(features)).unwrap();
+
+    let started = Instant::now();
+    let mut build = cargo();
+    build.args(["build", "--offline", "--quiet"]).current_dir(&dir);
+    run(build, "consumer build");
+    let seconds = started.elapsed().as_secs_f64();
+
+    let tree = dependency_tree(&dir);
+    let generators: Vec<&String> = tree
+        .iter()
+        .filter(|p| GENERATOR_CRATES.contains(&p.split(' ').next().unwrap_or_default()))
+        .collect();
+    assert!(generators.is_empty(), "the consumer compiles the generator: {generators:?}");
+    let intercom: Vec<&String> = tree.iter().filter(|p| p.starts_with("intercom-")).collect();
+    assert_eq!(
+        intercom.len(),
+        2 + features.len(),
+        "intercom-api, intercom-generated and one crate per feature: {intercom:?}"
+    );
+    for package in &intercom {
+        let name = package.split(' ').next().unwrap();
+        let unpacked = &packages.iter().find(|(n, _)| n == name).unwrap().1;
+        assert!(!unpacked.join("build.rs").exists(), "{name} is packaged with a build script");
+    }
+    println!(
+        "consumer {name} (features {feature_list}): clean build {seconds:.1} s, {} packages in its dependency tree (normal + build), among them {intercom:?}",
+        tree.len()
+    );
+
+    let server = mock(headers).await;
+    let output = run(
+        {
+            let mut bin = Command::new(dir.join("target/debug/consumer"));
+            bin.env("INTERCOM_BASE_URL", server.uri());
+            bin
+        },
+        "consumer run",
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for feature in features {
+        assert!(stdout.contains(&format!("{feature} tags: 2")), "{stdout}");
+    }
+    assert!(stdout.contains(&format!("{} contacts: 3", features[0])), "{stdout}");
+    server.verify().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
+async fn packaged_v2_11_builds_offline_and_calls_a_mock() {
+    packaged_consumer("v2_11", &["v2_11"], &["2.11"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
+async fn packaged_v2_16_and_preview_side_by_side() {
+    packaged_consumer("v2_16-preview", &["v2_16", "preview"], &["2.16", "Preview"]).await;
+}
+
+#[test]
+#[ignore = "builds a git dependency for minutes; `cargo xtask test` runs it"]
+fn git_dependency_needs_a_spec_mirror_and_says_so() {
+    let root = intercom_tests::workspace_root();
+    let mirror = std::env::var("INTERCOM_OPENAPI_DIR")
+        .expect("set INTERCOM_OPENAPI_DIR to the spec mirror (cargo xtask test passes it on)");
+    let head = run(
+        {
+            let mut git = Command::new("git");
+            git.args(["rev-parse", "HEAD"]).current_dir(&root);
+            git
+        },
+        "git rev-parse",
+    );
+    let rev = String::from_utf8(head.stdout).unwrap().trim().to_owned();
+    let dir = scratch("git");
+    let dependency = format!(
+        "intercom-api = {{ git = \"file://{}\", rev = \"{rev}\", default-features = false, features = [\"v2_11\"] }}",
+        root.display()
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest(&dependency, "")).unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "fn main() {\n    let client = intercom_api::Client::builder().access_token(\"t\").build().unwrap();\n    let _ = client.v2_11();\n    println!(\"version {}\", intercom_api::v2_11::INTERCOM_VERSION);\n}\n",
+    )
+    .unwrap();
+
+    // Without a mirror: the build fails, and says what to set or run.
+    let mut build = cargo();
+    build.args(["build", "--quiet"]).current_dir(&dir);
+    let failed = build.output().unwrap();
+    assert!(!failed.status.success(), "a git checkout has no specs: the build must fail");
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("error: the Intercom API 2.11 spec is not at"))
+        .unwrap_or_else(|| panic!("no one-line explanation in:\n{stderr}"));
+    assert!(line.contains("set INTERCOM_OPENAPI_DIR") && line.contains("cargo xtask fetch-specs"), "{line}");
+    println!("git dependency without a mirror fails with:\n  {line}");
+
+    // With the mirror named, the same dependency builds and runs.
+    let started = Instant::now();
+    let mut build = cargo();
+    build
+        .args(["build", "--quiet"])
+        .env("INTERCOM_OPENAPI_DIR", &mirror)
+        .current_dir(&dir);
+    run(build, "git consumer build with INTERCOM_OPENAPI_DIR");
+    let output = run(Command::new(dir.join("target/debug/consumer")), "git consumer run");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "version 2.11");
+    println!(
+        "git dependency with INTERCOM_OPENAPI_DIR: built in {:.1} s (after the failed attempt compiled the generator)",
+        started.elapsed().as_secs_f64()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
