@@ -58,7 +58,8 @@ pub fn keep_request_builders(file: &mut syn::File) -> Pruned {
         if keep.contains(&name) {
             return true;
         }
-        imp.items.retain(|it| !matches!(it, ImplItem::Fn(f) if f.sig.ident == "builder"));
+        imp.items
+            .retain(|it| !matches!(it, ImplItem::Fn(f) if f.sig.ident == "builder"));
         !imp.items.is_empty()
     });
     pruned
@@ -72,7 +73,10 @@ fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut ItemMod> 
 }
 
 fn types_items(types: &ItemMod) -> &[Item] {
-    types.content.as_ref().map_or(&[], |(_, items)| items.as_slice())
+    types
+        .content
+        .as_ref()
+        .map_or(&[], |(_, items)| items.as_slice())
 }
 
 /// The names `X` of every `types::builder::X` outside `mod types`: the
@@ -83,7 +87,9 @@ fn body_builders(items: &[Item]) -> BTreeSet<String> {
     impl<'ast> Visit<'ast> for Roots {
         fn visit_path(&mut self, path: &'ast syn::Path) {
             let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if let Some(i) = names.windows(2).position(|w| w[0] == "types" && w[1] == "builder")
+            if let Some(i) = names
+                .windows(2)
+                .position(|w| w[0] == "types" && w[1] == "builder")
                 && let Some(name) = names.get(i + 2)
             {
                 self.0.insert(name.clone());
@@ -144,7 +150,10 @@ fn type_graph(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-fn closure(roots: &BTreeSet<String>, graph: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<String> {
+fn closure(
+    roots: &BTreeSet<String>,
+    graph: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeSet<String> {
     let mut keep = BTreeSet::new();
     let mut stack: Vec<String> = roots.iter().cloned().collect();
     while let Some(name) = stack.pop() {
@@ -210,14 +219,26 @@ mod tests {
             }
         };
         let pruned = keep_request_builders(&mut file);
-        assert_eq!(pruned, Pruned { kept: 2, dropped: 2 });
+        assert_eq!(
+            pruned,
+            Pruned {
+                kept: 2,
+                dropped: 2
+            }
+        );
         let code = file.to_token_stream().to_string();
         assert!(code.contains("pub struct CompanyRef { id"), "{code}");
         assert!(code.contains("impl CreateTag { pub fn builder"), "{code}");
         assert!(!code.contains("builder :: TagList"), "{code}");
         assert!(!code.contains("builder :: Tag {"), "{code}");
         assert!(!code.contains("impl TagList"), "empty impl dropped: {code}");
-        assert!(code.contains("impl Tag { pub fn other"), "other methods stay: {code}");
-        assert!(code.contains("From < & Tag > for Tag"), "trait impls stay: {code}");
+        assert!(
+            code.contains("impl Tag { pub fn other"),
+            "other methods stay: {code}"
+        );
+        assert!(
+            code.contains("From < & Tag > for Tag"),
+            "trait impls stay: {code}"
+        );
     }
 }

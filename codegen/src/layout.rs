@@ -293,7 +293,12 @@ pub fn apply(piece: &Piece, file: Option<&str>) -> Result<String, String> {
     let stop = file[body.min(file.len())..]
         .find(&end)
         .map(|i| body + i)
-        .ok_or_else(|| format!("{}: `{begin}` is not closed by `{end}`", piece.path.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "{}: `{begin}` is not closed by `{end}`",
+                piece.path.display()
+            )
+        })?;
     Ok(format!("{}{}{}", &file[..body], piece.text, &file[stop..]))
 }
 
@@ -394,7 +399,10 @@ default = true
         let pieces = pieces(&m, "0.1.0");
         let features = pieces
             .iter()
-            .find(|p| p.path == Path::new("intercom-api/Cargo.toml") && p.block == Some("version features"))
+            .find(|p| {
+                p.path == Path::new("intercom-api/Cargo.toml")
+                    && p.block == Some("version features")
+            })
             .unwrap();
         assert_eq!(
             features.text,
@@ -404,7 +412,10 @@ default = true
         let after = apply(features, Some(before)).unwrap();
         assert_eq!(
             after,
-            format!("[features]\n# BEGIN version features: written by `cargo xtask regen` from spec/versions.toml\n{}# END version features\naxum = []\n", features.text)
+            format!(
+                "[features]\n# BEGIN version features: written by `cargo xtask regen` from spec/versions.toml\n{}# END version features\naxum = []\n",
+                features.text
+            )
         );
         assert_eq!(apply(features, Some(&after)).unwrap(), after, "idempotent");
         let err = apply(features, Some("[features]\n")).unwrap_err();
@@ -436,7 +447,10 @@ default = true
         assert_eq!(drift(&dir, &pieces), Vec::<String>::new());
         std::fs::write(dir.join("generated/v2_11/Cargo.toml"), "[package]\n").unwrap();
         let lines = drift(&dir, &pieces);
-        assert_eq!(lines, ["generated/v2_11/Cargo.toml differs from spec/versions.toml"]);
+        assert_eq!(
+            lines,
+            ["generated/v2_11/Cargo.toml differs from spec/versions.toml"]
+        );
         std::fs::create_dir_all(dir.join("generated/v2_99")).unwrap();
         std::fs::write(dir.join("generated/v2_99/Cargo.toml"), "").unwrap();
         assert_eq!(stale_crates(&dir, &m), [dir.join("generated/v2_99")]);

@@ -65,7 +65,11 @@ fn run() -> Result<(), String> {
 }
 
 /// The spec file of `version`: the checkout's copy, else the mirror's.
-fn spec(manifest: &Manifest, version: &Version, spec_dir: &Path) -> Result<(PathBuf, Vec<u8>), String> {
+fn spec(
+    manifest: &Manifest,
+    version: &Version,
+    spec_dir: &Path,
+) -> Result<(PathBuf, Vec<u8>), String> {
     let local = version.local_path(spec_dir);
     println!("cargo::rerun-if-changed={}", local.display());
     if let Ok(bytes) = fs::read(&local) {

@@ -34,7 +34,12 @@ const GENERATOR_CRATES: &[&str] = &[
 fn cargo() -> Command {
     let mut command = Command::new(option_env!("CARGO").unwrap_or("cargo"));
     // The consumer is a stranger to this workspace: none of its settings leak in.
-    for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "INTERCOM_OPENAPI_DIR", "RUSTFLAGS"] {
+    for var in [
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "INTERCOM_OPENAPI_DIR",
+        "RUSTFLAGS",
+    ] {
         command.env_remove(var);
     }
     command.env("CARGO_TERM_COLOR", "never");
@@ -68,13 +73,16 @@ fn scratch(name: &str) -> PathBuf {
 /// `(package name, directory)`.
 fn unpacked_packages(into: &Path) -> Vec<(String, PathBuf)> {
     let dist = intercom_tests::workspace_root().join("target/dist");
-    let entries = std::fs::read_dir(&dist).unwrap_or_else(|e| {
-        panic!("{}: {e}: run `cargo xtask package` first", dist.display())
-    });
+    let entries = std::fs::read_dir(&dist)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `cargo xtask package` first", dist.display()));
     let mut out = Vec::new();
     for entry in entries {
         let file = entry.unwrap().path();
-        let Some(stem) = file.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".crate")) else {
+        let Some(stem) = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".crate"))
+        else {
             continue;
         };
         let mut tar = Command::new("tar");
@@ -84,7 +92,11 @@ fn unpacked_packages(into: &Path) -> Vec<(String, PathBuf)> {
         out.push((name.to_owned(), into.join(stem)));
     }
     out.sort();
-    assert!(out.iter().any(|(n, _)| n == "intercom-api"), "no intercom-api package in {}", dist.display());
+    assert!(
+        out.iter().any(|(n, _)| n == "intercom-api"),
+        "no intercom-api package in {}",
+        dist.display()
+    );
     out
 }
 
@@ -151,7 +163,8 @@ async fn mock(headers: &[&str]) -> MockServer {
             .mount(&server)
             .await;
     }
-    let contact = |id: &str| json!({"type": "contact", "id": id, "email": format!("{id}@example.com")});
+    let contact =
+        |id: &str| json!({"type": "contact", "id": id, "email": format!("{id}@example.com")});
     Mock::given(method("GET"))
         .and(path("/contacts"))
         .and(query_param_is_missing("starting_after"))
@@ -178,8 +191,15 @@ async fn mock(headers: &[&str]) -> MockServer {
 /// Unique packages of the consumer's normal and build dependency tree.
 fn dependency_tree(dir: &Path) -> Vec<String> {
     let mut tree = cargo();
-    tree.args(["tree", "--offline", "-e", "normal,build", "--prefix", "none"])
-        .current_dir(dir);
+    tree.args([
+        "tree",
+        "--offline",
+        "-e",
+        "normal,build",
+        "--prefix",
+        "none",
+    ])
+    .current_dir(dir);
     let text = String::from_utf8(run(tree, "cargo tree").stdout).unwrap();
     let mut packages: Vec<String> = text
         .lines()
@@ -201,16 +221,26 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
         .map(|(name, path)| format!("{name} = {{ path = {:?} }}\n", path.display().to_string()))
         .collect();
     let version = env!("CARGO_PKG_VERSION");
-    let feature_list = features.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+    let feature_list = features
+        .iter()
+        .map(|f| format!("{f:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let dependency = format!(
         "intercom-api = {{ version = \"{version}\", default-features = false, features = [{feature_list}] }}"
     );
-    std::fs::write(dir.join("Cargo.toml"), manifest(&dependency, &format!("[patch.crates-io]\n{patches}"))).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        manifest(&dependency, &format!("[patch.crates-io]\n{patches}")),
+    )
+    .unwrap();
     std::fs::write(dir.join("src/main.rs"), main_rs(features)).unwrap();
 
     let started = Instant::now();
     let mut build = cargo();
-    build.args(["build", "--offline", "--quiet"]).current_dir(&dir);
+    build
+        .args(["build", "--offline", "--quiet"])
+        .current_dir(&dir);
     run(build, "consumer build");
     let seconds = started.elapsed().as_secs_f64();
 
@@ -219,7 +249,10 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
         .iter()
         .filter(|p| GENERATOR_CRATES.contains(&p.split(' ').next().unwrap_or_default()))
         .collect();
-    assert!(generators.is_empty(), "the consumer compiles the generator: {generators:?}");
+    assert!(
+        generators.is_empty(),
+        "the consumer compiles the generator: {generators:?}"
+    );
     let intercom: Vec<&String> = tree.iter().filter(|p| p.starts_with("intercom-")).collect();
     assert_eq!(
         intercom.len(),
@@ -229,7 +262,10 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
     for package in &intercom {
         let name = package.split(' ').next().unwrap();
         let unpacked = &packages.iter().find(|(n, _)| n == name).unwrap().1;
-        assert!(!unpacked.join("build.rs").exists(), "{name} is packaged with a build script");
+        assert!(
+            !unpacked.join("build.rs").exists(),
+            "{name} is packaged with a build script"
+        );
     }
     println!(
         "consumer {name} (features {feature_list}): clean build {seconds:.1} s, {} packages in its dependency tree (normal + build), among them {intercom:?}",
@@ -249,7 +285,10 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
     for feature in features {
         assert!(stdout.contains(&format!("{feature} tags: 2")), "{stdout}");
     }
-    assert!(stdout.contains(&format!("{} contacts: 3", features[0])), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{} contacts: 3", features[0])),
+        "{stdout}"
+    );
     server.verify().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -297,13 +336,19 @@ fn git_dependency_needs_a_spec_mirror_and_says_so() {
     let mut build = cargo();
     build.args(["build", "--quiet"]).current_dir(&dir);
     let failed = build.output().unwrap();
-    assert!(!failed.status.success(), "a git checkout has no specs: the build must fail");
+    assert!(
+        !failed.status.success(),
+        "a git checkout has no specs: the build must fail"
+    );
     let stderr = String::from_utf8_lossy(&failed.stderr);
     let line = stderr
         .lines()
         .find(|l| l.starts_with("error: the Intercom API 2.11 spec is not at"))
         .unwrap_or_else(|| panic!("no one-line explanation in:\n{stderr}"));
-    assert!(line.contains("set INTERCOM_OPENAPI_DIR") && line.contains("cargo xtask fetch-specs"), "{line}");
+    assert!(
+        line.contains("set INTERCOM_OPENAPI_DIR") && line.contains("cargo xtask fetch-specs"),
+        "{line}"
+    );
     println!("git dependency without a mirror fails with:\n  {line}");
 
     // With the mirror named, the same dependency builds and runs.
@@ -314,8 +359,14 @@ fn git_dependency_needs_a_spec_mirror_and_says_so() {
         .env("INTERCOM_OPENAPI_DIR", &mirror)
         .current_dir(&dir);
     run(build, "git consumer build with INTERCOM_OPENAPI_DIR");
-    let output = run(Command::new(dir.join("target/debug/consumer")), "git consumer run");
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "version 2.11");
+    let output = run(
+        Command::new(dir.join("target/debug/consumer")),
+        "git consumer run",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "version 2.11"
+    );
     println!(
         "git dependency with INTERCOM_OPENAPI_DIR: built in {:.1} s (after the failed attempt compiled the generator)",
         started.elapsed().as_secs_f64()

@@ -163,7 +163,10 @@ fn layout_matches_the_version_manifest() {
         drift.join("\n")
     );
     let stale = codegen::layout::stale_crates(&root, &manifest);
-    assert!(stale.is_empty(), "version crates of no listed version: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "version crates of no listed version: {stale:?}"
+    );
     // The workspace's pin on the shared crate repeats the package version.
     assert_eq!(
         cargo["workspace"]["dependencies"]["generated"]["version"].as_str(),

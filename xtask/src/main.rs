@@ -62,7 +62,8 @@ fn find_root(dir: &Path) -> Option<PathBuf> {
 pub fn package_version(root: &Path) -> Result<String, String> {
     let path = root.join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let table: toml::Table = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     table
         .get("workspace")
         .and_then(|w| w.get("package"))
@@ -121,7 +122,10 @@ mod tests {
         let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = here.parent().unwrap();
         assert_eq!(super::find_root(here).as_deref(), Some(root));
-        assert_eq!(super::find_root(&root.join("codegen/src")).as_deref(), Some(root));
+        assert_eq!(
+            super::find_root(&root.join("codegen/src")).as_deref(),
+            Some(root)
+        );
         assert_eq!(super::find_root(&std::env::temp_dir()), None);
     }
 

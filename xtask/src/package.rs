@@ -44,6 +44,7 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         fs::remove_dir_all(&stage).map_err(|e| format!("{}: {e}", stage.display()))?;
     }
     stage_workspace(&root, &stage, &manifest, &outputs)?;
+    drop(outputs);
     eprintln!(
         "staged {} crates in {} ({:.1} s to render)",
         manifest.versions.len() + 2,
@@ -56,7 +57,10 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
     let target = root.join("target/package-verify");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let verify = Instant::now();
-    eprintln!("$ cargo package --workspace --offline (in {})", stage.display());
+    eprintln!(
+        "$ cargo package --workspace --offline (in {})",
+        stage.display()
+    );
     let status = Command::new(cargo)
         .args(["package", "--workspace", "--offline"])
         .env("CARGO_TARGET_DIR", &target)
@@ -64,7 +68,10 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err(format!("`cargo package` failed ({status}); the staged workspace is {}", stage.display()));
+        return Err(format!(
+            "`cargo package` failed ({status}); the staged workspace is {}",
+            stage.display()
+        ));
     }
     let dist = root.join(DIST);
     if dist.exists() {
@@ -77,7 +84,9 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
     for name in &names {
         let file = format!("{name}-{version}.crate");
         let from = target.join("package").join(&file);
-        let size = fs::metadata(&from).map_err(|e| format!("{}: {e}", from.display()))?.len();
+        let size = fs::metadata(&from)
+            .map_err(|e| format!("{}: {e}", from.display()))?
+            .len();
         fs::copy(&from, dist.join(&file)).map_err(|e| format!("{}: {e}", from.display()))?;
         println!("{file:40} {:>8} KiB", size / 1024);
     }
@@ -109,14 +118,20 @@ fn stage_workspace(
     fs::copy(root.join("Cargo.lock"), stage.join("Cargo.lock"))
         .map_err(|e| format!("Cargo.lock: {e}"))?;
     copy_tree(&root.join("generated/src"), &stage.join("generated/src"))?;
-    fs::copy(root.join("generated/Cargo.toml"), stage.join("generated/Cargo.toml"))
-        .map_err(|e| format!("generated/Cargo.toml: {e}"))?;
+    fs::copy(
+        root.join("generated/Cargo.toml"),
+        stage.join("generated/Cargo.toml"),
+    )
+    .map_err(|e| format!("generated/Cargo.toml: {e}"))?;
     copy_tree(&root.join("intercom-api"), &stage.join("intercom-api"))?;
     let shared_lib = fs::read_to_string(root.join(layout::SHARED_DIR).join("lib.rs"))
         .map_err(|e| format!("{}/lib.rs: {e}", layout::SHARED_DIR))?;
     for (version, output) in manifest.versions.iter().zip(outputs) {
         let dir = stage.join(layout::crate_dir(version));
-        write(&dir.join("Cargo.toml"), &layout::version_manifest(version, Mode::Package))?;
+        write(
+            &dir.join("Cargo.toml"),
+            &layout::version_manifest(version, Mode::Package),
+        )?;
         write(&dir.join("src/lib.rs"), &shared_lib)?;
         write(&dir.join("src/generated.rs"), &output.code)?;
     }
@@ -179,7 +194,10 @@ mod tests {
         let ws = &table["workspace"];
         assert_eq!(
             ws["members"].as_array().unwrap(),
-            &vec![toml::Value::from("generated"), toml::Value::from("intercom-api")]
+            &vec![
+                toml::Value::from("generated"),
+                toml::Value::from("intercom-api")
+            ]
         );
         assert!(ws.get("default-members").is_none());
         assert!(ws["dependencies"].get("codegen").is_none());

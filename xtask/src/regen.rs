@@ -127,7 +127,10 @@ pub fn write_layout(root: &Path, manifest: &Manifest) -> Result<(), String> {
     }
     for stale in codegen::layout::stale_crates(root, manifest) {
         fs::remove_dir_all(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
-        println!("removed {} (no such version in spec/versions.toml)", stale.display());
+        println!(
+            "removed {} (no such version in spec/versions.toml)",
+            stale.display()
+        );
         changed += 1;
     }
     if changed == 0 {

@@ -76,17 +76,27 @@ pub fn run(args: &crate::fetch::FetchArgs) -> Result<(), String> {
         result
     };
     step("fetch specs", &mut || crate::fetch::run(args).map(drop))?;
-    step("install Prism (npm ci --prefix tests/prism)", &mut || install_prism(&root))?;
-    step("spec mirror for the git consumer", &mut || spec_mirror(&root))?;
+    step("install Prism (npm ci --prefix tests/prism)", &mut || {
+        install_prism(&root)
+    })?;
+    step("spec mirror for the git consumer", &mut || {
+        spec_mirror(&root)
+    })?;
     let mirror = root.join(SPEC_MIRROR);
     let mirror = mirror.to_str().ok_or("non-UTF-8 path")?.to_owned();
 
     let selection: Vec<&str> = TESTED.iter().flat_map(|p| ["-p", p]).collect();
     step("cargo test, every version, all targets", &mut || {
-        crate::cargo(&[&["test", "--all-features", "--all-targets"][..], &selection].concat(), &[])
+        crate::cargo(
+            &[&["test", "--all-features", "--all-targets"][..], &selection].concat(),
+            &[],
+        )
     })?;
     step("cargo test --doc, every version", &mut || {
-        crate::cargo(&[&["test", "--all-features", "--doc"][..], &selection].concat(), &[])
+        crate::cargo(
+            &[&["test", "--all-features", "--doc"][..], &selection].concat(),
+            &[],
+        )
     })?;
     // The default feature alone, as a user building the newest version gets it.
     step("cargo test, default feature", &mut || {
@@ -108,14 +118,31 @@ pub fn run(args: &crate::fetch::FetchArgs) -> Result<(), String> {
         Ok(())
     })?;
     step("cargo xtask package", &mut || {
-        crate::package::run(&crate::package::PackageArgs { fetch: args.clone() }).map(drop)
+        crate::package::run(&crate::package::PackageArgs {
+            fetch: args.clone(),
+        })
+        .map(drop)
     })?;
-    step("consumers outside the workspace (packaged and git)", &mut || {
-        crate::cargo(
-            &["test", "-p", "intercom-tests", "--test", "consumer", "--", "--ignored", "--nocapture", "--test-threads", "1"],
-            &[("INTERCOM_OPENAPI_DIR", &mirror)],
-        )
-    })?;
+    step(
+        "consumers outside the workspace (packaged and git)",
+        &mut || {
+            crate::cargo(
+                &[
+                    "test",
+                    "-p",
+                    "intercom-tests",
+                    "--test",
+                    "consumer",
+                    "--",
+                    "--ignored",
+                    "--nocapture",
+                    "--test-threads",
+                    "1",
+                ],
+                &[("INTERCOM_OPENAPI_DIR", &mirror)],
+            )
+        },
+    )?;
     eprintln!("\nxtask test steps:");
     for (name, seconds) in &steps {
         eprintln!("  {seconds:>6.0} s  {name}");
