@@ -65,8 +65,11 @@ pub enum Mode {
     Package,
 }
 
-/// A version crate's `Cargo.toml`.
-pub fn version_manifest(version: &Version, mode: Mode) -> String {
+/// A version crate's `Cargo.toml`. In the workspace it also carries the
+/// version's entry of `spec/versions.toml` (`[package.metadata.intercom]`),
+/// which the build script reads: so editing one version's entry reruns only
+/// that crate's build script, and the others are not rebuilt.
+pub fn version_manifest(manifest: &Manifest, version: &Version, mode: Mode) -> String {
     let mut out = String::new();
     if mode == Mode::Workspace {
         out.push_str(GENERATED_HEADER_TOML);
@@ -112,7 +115,53 @@ pub fn version_manifest(version: &Version, mode: Mode) -> String {
         let _ = writeln!(out, "\n[build-dependencies]\ncodegen.workspace = true");
     }
     let _ = writeln!(out, "\n[lints]\nworkspace = true");
+    if mode == Mode::Workspace {
+        let metadata = Metadata {
+            upstream: manifest.upstream.clone(),
+            commit: manifest.commit.clone(),
+            version: version.clone(),
+        };
+        let table = toml::to_string(&metadata).expect("plain strings serialise");
+        let _ = write!(out, "\n[package.metadata.intercom]\n{table}");
+    }
     out
+}
+
+/// A version crate's `[package.metadata.intercom]`: its entry of
+/// `spec/versions.toml` and where its spec comes from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Metadata {
+    /// The manifest's `upstream`.
+    pub upstream: String,
+    /// The manifest's pinned `commit`.
+    pub commit: String,
+    /// The version's entry.
+    #[serde(flatten)]
+    pub version: Version,
+}
+
+impl Metadata {
+    /// Reads it from a version crate's `Cargo.toml`.
+    pub fn from_cargo_toml(text: &str) -> Result<Metadata, String> {
+        #[derive(serde::Deserialize)]
+        struct Cargo {
+            package: Package,
+        }
+        #[derive(serde::Deserialize)]
+        struct Package {
+            metadata: Option<PackageMetadata>,
+        }
+        #[derive(serde::Deserialize)]
+        struct PackageMetadata {
+            intercom: Option<Metadata>,
+        }
+        let cargo: Cargo = toml::from_str(text).map_err(|e| e.to_string())?;
+        cargo
+            .package
+            .metadata
+            .and_then(|m| m.intercom)
+            .ok_or_else(|| "no [package.metadata.intercom]: run `cargo xtask regen`".into())
+    }
 }
 
 const GENERATED_HEADER_TOML: &str =
@@ -159,7 +208,7 @@ pub fn pieces(manifest: &Manifest, package_version: &str) -> Vec<Piece> {
         out.push(Piece {
             path: PathBuf::from(crate_dir(v)).join("Cargo.toml"),
             block: None,
-            text: version_manifest(v, Mode::Workspace),
+            text: version_manifest(manifest, v, Mode::Workspace),
         });
     }
     let default = manifest
@@ -380,17 +429,28 @@ default = true
     #[test]
     fn packaged_manifest_has_no_build_script_or_generator() {
         let m = manifest();
-        let packaged = version_manifest(&m.versions[0], Mode::Package);
+        let packaged = version_manifest(&m, &m.versions[0], Mode::Package);
         assert!(!packaged.contains("build ="), "{packaged}");
         assert!(!packaged.contains("[build-dependencies]"), "{packaged}");
         assert!(!packaged.contains("codegen"), "{packaged}");
         assert!(packaged.contains("path = \"src/lib.rs\""), "{packaged}");
-        let workspace = version_manifest(&m.versions[0], Mode::Workspace);
+        let workspace = version_manifest(&m, &m.versions[0], Mode::Workspace);
         assert!(workspace.contains("build = \"../version/build.rs\""));
         assert!(workspace.contains("[build-dependencies]\ncodegen.workspace = true"));
         for text in [&packaged, &workspace] {
             toml::from_str::<toml::Value>(text).unwrap();
         }
+        let metadata = Metadata::from_cargo_toml(&workspace).unwrap();
+        assert_eq!(metadata.version, m.versions[0]);
+        assert_eq!(
+            (metadata.upstream.as_str(), metadata.commit.as_str()),
+            ("https://example.test/raw", "abc")
+        );
+        assert!(
+            Metadata::from_cargo_toml(&packaged)
+                .unwrap_err()
+                .contains("cargo xtask regen")
+        );
     }
 
     #[test]

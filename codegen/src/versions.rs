@@ -25,7 +25,7 @@ pub struct Manifest {
 }
 
 /// One supported API version.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Version {
     /// Our name for it: `2.11`, `preview`.
@@ -39,7 +39,7 @@ pub struct Version {
     /// Lower-case hex sha256 of the spec file.
     pub sha256: String,
     /// Whether this is the default feature (newest stable).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub default: bool,
 }
 

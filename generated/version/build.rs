@@ -1,6 +1,10 @@
 //! Build script shared by every version crate (`generated/<feature>/`):
 //! generates the crate's module into `OUT_DIR` from its pinned spec.
 //!
+//! The version comes from the crate's own `[package.metadata.intercom]`
+//! (regen copies it from `spec/versions.toml`), not from the whole manifest:
+//! editing one version's entry reruns only that crate's build script.
+//!
 //! The spec is `spec/<version>/api.intercom.io.yaml` of the checkout (placed
 //! by `cargo xtask fetch-specs`) or, when that is absent (a git dependency:
 //! spec files never enter git), the same file of the mirror that
@@ -10,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
-use codegen::{Manifest, Version};
+use codegen::layout::Metadata;
 
 fn main() {
     if let Err(message) = run() {
@@ -26,26 +30,19 @@ fn run() -> Result<(), String> {
         .parent()
         .and_then(Path::parent)
         .ok_or("a version crate lives at generated/<feature>/ in the workspace")?;
-    let manifest_path = root.join("spec/versions.toml");
-    println!("cargo::rerun-if-changed={}", manifest_path.display());
+    let cargo_toml = crate_dir.join("Cargo.toml");
+    println!("cargo::rerun-if-changed={}", cargo_toml.display());
     println!("cargo::rustc-check-cfg=cfg(intercom_codegen)");
-    let manifest = Manifest::load(&manifest_path).map_err(|e| e.to_string())?;
-    let feature = crate_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let version = manifest.get(feature).ok_or_else(|| {
-        format!(
-            "{} is no version of {}: run `cargo xtask regen`",
-            crate_dir.display(),
-            manifest_path.display()
-        )
-    })?;
-    let (path, bytes) = spec(&manifest, version, &root.join("spec"))?;
+    let text =
+        fs::read_to_string(&cargo_toml).map_err(|e| format!("{}: {e}", cargo_toml.display()))?;
+    let metadata =
+        Metadata::from_cargo_toml(&text).map_err(|e| format!("{}: {e}", cargo_toml.display()))?;
+    let version = &metadata.version;
+    let (path, bytes) = spec(&metadata, &root.join("spec"))?;
     codegen::versions::verify(version, &path, &bytes).map_err(|e| {
         format!(
             "{e}: run `cargo xtask fetch-specs`, or point INTERCOM_OPENAPI_DIR at a mirror of {} at commit {}",
-            manifest.upstream, manifest.commit
+            metadata.upstream, metadata.commit
         )
     })?;
     let text = String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -65,11 +62,8 @@ fn run() -> Result<(), String> {
 }
 
 /// The spec file of `version`: the checkout's copy, else the mirror's.
-fn spec(
-    manifest: &Manifest,
-    version: &Version,
-    spec_dir: &Path,
-) -> Result<(PathBuf, Vec<u8>), String> {
+fn spec(metadata: &Metadata, spec_dir: &Path) -> Result<(PathBuf, Vec<u8>), String> {
+    let version = &metadata.version;
     let local = version.local_path(spec_dir);
     println!("cargo::rerun-if-changed={}", local.display());
     if let Ok(bytes) = fs::read(&local) {
@@ -83,8 +77,8 @@ fn spec(
             "the Intercom API {} spec is not at {}: set INTERCOM_OPENAPI_DIR to a mirror of {} at commit {} (laid out as descriptions/<dir>/api.intercom.io.yaml), or run `cargo xtask fetch-specs` in the checkout",
             version.name,
             local.display(),
-            manifest.upstream,
-            manifest.commit
+            metadata.upstream,
+            metadata.commit
         ));
     };
     let path = version.mirror_path(Path::new(&mirror));

@@ -343,6 +343,7 @@ fn git_dependency_needs_a_spec_mirror_and_says_so() {
     let stderr = String::from_utf8_lossy(&failed.stderr);
     let line = stderr
         .lines()
+        .map(str::trim_start)
         .find(|l| l.starts_with("error: the Intercom API 2.11 spec is not at"))
         .unwrap_or_else(|| panic!("no one-line explanation in:\n{stderr}"));
     assert!(

@@ -130,7 +130,7 @@ fn stage_workspace(
         let dir = stage.join(layout::crate_dir(version));
         write(
             &dir.join("Cargo.toml"),
-            &layout::version_manifest(version, Mode::Package),
+            &layout::version_manifest(manifest, version, Mode::Package),
         )?;
         write(&dir.join("src/lib.rs"), &shared_lib)?;
         write(&dir.join("src/generated.rs"), &output.code)?;
