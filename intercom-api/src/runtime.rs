@@ -20,7 +20,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use generated::{Execute, Operation, ResponseFuture};
 use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
-use reqwest::{Request, Response};
+use reqwest::{Request, Response, ResponseBuilderExt};
 use tracing::Instrument;
 
 use crate::clock::Clock;
@@ -88,7 +88,7 @@ impl Runtime {
             };
             let mut spend = Spend::new(self.budget.as_deref());
             // A body that cannot be cloned (a stream) is sent once.
-            let replayable = request.try_clone().is_some();
+            let replayable = request.body().is_none_or(|b| b.as_bytes().is_some());
             let mut call = CallState::new(op.is_idempotent(), replayable);
             let mut pending = Some(request);
             loop {
@@ -222,6 +222,7 @@ async fn buffer(mut response: Response) -> reqwest::Result<Response> {
     }
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
+    let url = response.url().clone();
     let body = if status.is_success() {
         response.bytes().await?
     } else {
@@ -235,9 +236,14 @@ async fn buffer(mut response: Response) -> reqwest::Result<Response> {
         }
         Bytes::from(body)
     };
-    let mut rebuilt = http::Response::new(body.clone());
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
+    // Keeping the URL (for error messages) is cheaper than the placeholder
+    // reqwest would parse.
+    let mut rebuilt = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url)
+        .body(body.clone())
+        .expect("status and version come from a response");
     *rebuilt.headers_mut() = headers;
     if !status.is_success() {
         rebuilt.extensions_mut().insert(BufferedBody(body));
