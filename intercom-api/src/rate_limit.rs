@@ -70,8 +70,10 @@ pub struct RateLimitConfig {
     /// Our own ceiling: at most this many requests per 10-second window,
     /// below whatever Intercom permits.
     pub ceiling: Option<u32>,
-    /// Longest a single call may wait for a rate-limit reset, in total; a 429
-    /// whose reset lies further away surfaces as an error.
+    /// Longest a single call may wait out 429s, in total (resets,
+    /// `Retry-After` and the backoff after a 429 without either); a 429 whose
+    /// wait would go beyond it surfaces as an error. At most 8 consecutive
+    /// 429s are waited out per call.
     pub max_wait: Duration,
     /// Upper bound of the random delay added after a reset, so paced tasks do
     /// not all fire at the same instant.

@@ -13,7 +13,8 @@ use reqwest::StatusCode;
 pub struct RetryConfig {
     /// Attempts per call, the first included (1 disables retries).
     pub max_attempts: u32,
-    /// Base of the exponential backoff.
+    /// Base of the exponential backoff (full jitter), also used to space
+    /// retries after a 429 that names neither a reset nor `Retry-After`.
     pub initial_backoff: Duration,
     /// Cap of one backoff.
     pub max_backoff: Duration,

@@ -94,14 +94,14 @@ async fn recovers(client: &Client) {
 #[tokio::test]
 async fn cancelled_while_waiting_for_pacing() {
     let clock = FastClock::new(100);
-    // The first response spends the window until 30 s (0.3 s real) from now.
+    // The first response spends the window until 100 s (1 s real) from now.
     let c2 = clock.clone();
     let server = server(&clock, move |i| {
         (i == 0).then(|| {
             Action::ok(LIST)
                 .with_header("x-ratelimit-limit", 1)
                 .with_header("x-ratelimit-remaining", 0)
-                .with_header("x-ratelimit-reset", c2.secs() + 30)
+                .with_header("x-ratelimit-reset", c2.secs() + 100)
         })
     })
     .await;
@@ -280,7 +280,7 @@ async fn cancelled_while_waiting_out_a_429() {
             (i == 1).then(|| {
                 let limited = Action::status(429, "{}");
                 if retry_after {
-                    limited.with_header("retry-after", 30)
+                    limited.with_header("retry-after", 100)
                 } else {
                     limited
                 }
