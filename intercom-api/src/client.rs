@@ -108,17 +108,37 @@ impl Client {
         self.inner.runtime.budget.as_ref().map(|b| b.available())
     }
 
+    /// Requests in flight and whether a first request is out probing the
+    /// rate limits, across this client and its clones. For tests that check
+    /// nothing leaks (e.g. after cancelled calls); not a stable API.
+    #[doc(hidden)]
+    pub fn in_flight_for_tests(&self) -> (u32, bool) {
+        self.inner.runtime.limiter.in_flight()
+    }
+
     /// A client with other retry settings that still shares this one's
-    /// connections, rate limiter and retry budget; e.g. to let one known-safe
-    /// POST retry after a 5xx.
+    /// connections and rate limiter; e.g. to let one known-safe POST retry
+    /// after a 5xx. Every field of `retry` applies, the budget included:
+    ///
+    /// - `budget` equal to this client's budget capacity (e.g. both the
+    ///   default): the view shares this client's budget, so an outage is
+    ///   still bounded across both;
+    /// - another capacity: the view gets a fresh budget of its own, full,
+    ///   with that capacity;
+    /// - `None`: the view retries without a budget.
     pub fn with_retry(&self, retry: RetryConfig) -> Client {
         let r = &self.inner.runtime;
+        let budget = match (retry.budget, &r.budget) {
+            (Some(capacity), Some(shared)) if shared.capacity() == capacity => Some(shared.clone()),
+            (Some(capacity), _) => Some(Arc::new(Budget::new(capacity))),
+            (None, _) => None,
+        };
         let runtime = Runtime {
             http: r.http.clone(),
             authorization: r.authorization.clone(),
             clock: r.clock.clone(),
             limiter: r.limiter.clone(),
-            budget: r.budget.clone(),
+            budget,
             retry,
             timeout: r.timeout,
         };

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::rate_limit::RateLimit;
+use crate::retry::Failure;
 
 /// Errors building a [`Client`](crate::Client).
 #[derive(Debug, thiserror::Error)]
@@ -202,12 +203,13 @@ impl Error {
     }
 
     /// Whether trying again later may succeed (429, 500, 502, 503, 504,
-    /// timeouts and connection failures).
+    /// timeouts, connection failures and connections broken mid-exchange).
+    /// The same classification the runtime retries by, before idempotency
+    /// and budget are considered.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) => matches!(e.status.as_u16(), 429 | 500 | 502 | 503 | 504),
-            Error::Timeout(_) => true,
-            Error::Transport(e) => e.is_connect(),
+            Error::Api(e) => Failure::of_status(e.status).is_some(),
+            Error::Timeout(e) | Error::Transport(e) => Failure::of_error(e).is_some(),
             _ => false,
         }
     }

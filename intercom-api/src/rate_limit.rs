@@ -9,10 +9,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
+use crate::retry::jitter;
 
 /// Length of Intercom's rate-limit window.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -28,16 +29,36 @@ pub struct RateLimit {
     pub reset: SystemTime,
 }
 
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok()
+}
+
 impl RateLimit {
     /// Reads the three headers; `None` unless all are present and valid.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let num = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
         Some(Self {
-            limit: u32::try_from(num("x-ratelimit-limit")?).ok()?,
-            remaining: u32::try_from(num("x-ratelimit-remaining")?).ok()?,
-            reset: UNIX_EPOCH.checked_add(Duration::from_secs(num("x-ratelimit-reset")?))?,
+            limit: u32::try_from(header_u64(headers, "x-ratelimit-limit")?).ok()?,
+            remaining: u32::try_from(header_u64(headers, "x-ratelimit-remaining")?).ok()?,
+            reset: reset_of(headers)?,
         })
     }
+}
+
+fn reset_of(headers: &HeaderMap) -> Option<SystemTime> {
+    UNIX_EPOCH.checked_add(Duration::from_secs(header_u64(
+        headers,
+        "x-ratelimit-reset",
+    )?))
+}
+
+/// How long a response asks the client to wait before sending again:
+/// `Retry-After` (seconds), else until `X-RateLimit-Reset` (alone or with
+/// the other rate-limit headers); `None` when it says neither. The one
+/// parser of these headers.
+pub(crate) fn server_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    header_u64(headers, RETRY_AFTER.as_str())
+        .map(Duration::from_secs)
+        .or_else(|| Some(reset_of(headers)?.duration_since(now).unwrap_or_default()))
 }
 
 /// How the client paces itself.
@@ -49,8 +70,10 @@ pub struct RateLimitConfig {
     /// Our own ceiling: at most this many requests per 10-second window,
     /// below whatever Intercom permits.
     pub ceiling: Option<u32>,
-    /// Longest a single call may wait for a rate-limit reset, in total; a 429
-    /// whose reset lies further away surfaces as an error.
+    /// Longest a single call may wait out 429s, in total (resets,
+    /// `Retry-After` and the backoff after a 429 without either); a 429 whose
+    /// wait would go beyond it surfaces as an error. At most 8 consecutive
+    /// 429s are waited out per call.
     pub max_wait: Duration,
     /// Upper bound of the random delay added after a reset, so paced tasks do
     /// not all fire at the same instant.
@@ -105,11 +128,35 @@ pub(crate) struct Limiter {
     learned: Notify,
 }
 
-/// Proof that a request was admitted; return it with the response headers.
+/// A request's admission: one in-flight slot, and the probe when this
+/// request is the one learning the limits. Released on drop, so a call
+/// cancelled while its request is on the wire gives both back; [`complete`]
+/// releases it with what the response taught.
+///
+/// [`complete`]: Permit::complete
 #[derive(Debug)]
 #[must_use]
-pub(crate) struct Permit {
+pub(crate) struct Permit<'a> {
+    limiter: &'a Limiter,
     probe: bool,
+    released: bool,
+}
+
+impl Permit<'_> {
+    /// Releases the permit with the response's headers (`None`: no response).
+    pub(crate) fn complete(mut self, headers: Option<&HeaderMap>) {
+        self.released = true;
+        self.limiter.release(self.probe, headers);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            // Cancelled: nothing was learned; another request probes.
+            self.limiter.release(self.probe, None);
+        }
+    }
 }
 
 impl Limiter {
@@ -136,13 +183,15 @@ impl Limiter {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn jitter(&self) -> Duration {
-        let max = u64::try_from(self.config.jitter.as_micros()).unwrap_or(u64::MAX);
-        Duration::from_micros(if max == 0 { 0 } else { fastrand::u64(0..=max) })
+    /// Requests in flight and whether a probe is out (for tests and checks).
+    pub(crate) fn in_flight(&self) -> (u32, bool) {
+        let s = self.lock();
+        (s.in_flight, s.probing)
     }
 
-    /// Waits until a request may be sent; returns the permit and the time waited.
-    pub(crate) async fn acquire(&self, clock: &dyn Clock) -> (Permit, Duration) {
+    /// Waits until a request may be sent; returns the permit and the time
+    /// waited. Cancellation-safe: until it returns it holds nothing.
+    pub(crate) async fn acquire(&self, clock: &dyn Clock) -> (Permit<'_>, Duration) {
         let mut waited = Duration::ZERO;
         loop {
             let learned = self.learned.notified();
@@ -152,7 +201,12 @@ impl Limiter {
                 match self.admit(&mut s, now) {
                     Admit::Go { probe } => {
                         s.in_flight += 1;
-                        return (Permit { probe }, waited);
+                        let permit = Permit {
+                            limiter: self,
+                            probe,
+                            released: false,
+                        };
+                        return (permit, waited);
                     }
                     Admit::Wait(d) => Some(d),
                     Admit::AwaitProbe => None,
@@ -160,7 +214,7 @@ impl Limiter {
             };
             match wait {
                 Some(d) => {
-                    let d = d + self.jitter();
+                    let d = d + jitter(self.config.jitter, fastrand::f64());
                     tracing::debug!(wait_ms = d.as_millis() as u64, "rate limit: pacing");
                     clock.sleep(d).await;
                     waited += d;
@@ -218,8 +272,9 @@ impl Limiter {
         Admit::Go { probe: false }
     }
 
-    /// Records a response's rate-limit headers (or their absence).
-    pub(crate) fn complete(&self, permit: Permit, headers: Option<&HeaderMap>) {
+    /// Frees a slot, recording a response's rate-limit headers (or their
+    /// absence); `headers` is `None` when there was no response to learn from.
+    fn release(&self, probe: bool, headers: Option<&HeaderMap>) {
         let reported = headers.and_then(RateLimit::from_headers);
         let mut s = self.lock();
         s.in_flight = s.in_flight.saturating_sub(1);
@@ -244,9 +299,11 @@ impl Limiter {
                 _ => adjusted,
             });
         }
-        if permit.probe {
+        if probe {
             s.probing = false;
-            s.headerless = reported.is_none();
+            if headers.is_some() {
+                s.headerless = reported.is_none();
+            }
             drop(s);
             self.learned.notify_waiters();
         }
@@ -340,5 +397,49 @@ mod tests {
             limiter.admit(&mut s, now + WINDOW),
             Admit::Go { .. }
         ));
+    }
+
+    #[tokio::test]
+    async fn a_dropped_permit_frees_its_slot_and_the_probe() {
+        let clock = crate::clock::SystemClock;
+        let limiter = Limiter::new(RateLimitConfig::default());
+        let (probe, _) = limiter.acquire(&clock).await;
+        assert_eq!(limiter.in_flight(), (1, true));
+        let mut waiter = std::pin::pin!(limiter.acquire(&clock));
+        assert!(
+            futures::poll!(&mut waiter).is_pending(),
+            "waits for the probe"
+        );
+        // The probe's call is cancelled: nothing learned, the slot is free
+        // and the waiter becomes the new probe.
+        drop(probe);
+        assert_eq!(limiter.in_flight(), (0, false));
+        let (next, _) = tokio::time::timeout(Duration::from_secs(10), waiter)
+            .await
+            .expect("the waiter is woken");
+        assert!(next.probe);
+        assert_eq!(limiter.in_flight(), (1, true));
+        next.complete(Some(&headers(10, 9, 4_000_000_000)));
+        assert_eq!(limiter.in_flight(), (0, false));
+        let (a, _) = limiter.acquire(&clock).await;
+        let (b, _) = limiter.acquire(&clock).await;
+        assert_eq!(limiter.in_flight(), (2, false));
+        drop(a);
+        b.complete(None);
+        assert_eq!(limiter.in_flight(), (0, false));
+        assert_eq!(limiter.lock().known.map(|k| k.remaining), Some(7));
+    }
+
+    #[test]
+    fn server_wait_prefers_retry_after_then_the_reset() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let mut h = HeaderMap::new();
+        assert_eq!(server_wait(&h, now), None);
+        h.insert("x-ratelimit-reset", HeaderValue::from(1_007u64));
+        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(7)));
+        h.insert("x-ratelimit-reset", HeaderValue::from(990u64));
+        assert_eq!(server_wait(&h, now), Some(Duration::ZERO), "a past reset");
+        h.insert("retry-after", HeaderValue::from(3u64));
+        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(3)));
     }
 }

@@ -5,30 +5,34 @@
 //! `Intercom-Version` header and hands the request to that transport. The
 //! [`Runtime`] here is that transport's executor: it adds auth and the user
 //! agent, waits for the rate limiter, applies the per-request timeout, sends,
-//! retries what may be retried, learns from rate-limit headers and buffers
-//! error bodies so they reach [`Error`](crate::Error) intact.
+//! reads the body, and then does what [`decide`] says: return, retry after a
+//! backoff, or wait out a 429. Deciding is pure and lives in `retry.rs`;
+//! this loop only carries the steps out.
+//!
+//! Cancellation: the future may be dropped at any `.await`. Everything it
+//! takes from the shared state is a guard released on drop: the limiter's
+//! [`Permit`](crate::rate_limit::Permit) (in-flight slot and probe) and the
+//! budget's [`Spend`] (tokens reserved for a retry not yet sent).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use bytes::Bytes;
 use generated::{Execute, Operation, ResponseFuture};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
-use reqwest::{Request, Response, StatusCode};
+use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
+use reqwest::{Request, Response, ResponseBuilderExt};
 use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::error::BufferedBody;
-use crate::rate_limit::{Limiter, RateLimit};
-use crate::retry::{Budget, Failure, RetryConfig};
+use crate::rate_limit::{Limiter, server_wait};
+use crate::retry::{Budget, CallState, Failure, Outcome, Policy, RetryConfig, Spend, Step, decide};
 
 /// User agent sent with every request.
 pub const USER_AGENT_VALUE: &str = concat!("intercom-rs/", env!("CARGO_PKG_VERSION"));
 
 /// Largest error body kept in memory.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
-
-/// Most consecutive 429s a call waits out before surfacing one.
-const MAX_RATE_LIMITED_RETRIES: u32 = 8;
 
 pub(crate) struct Runtime {
     pub(crate) http: reqwest::Client,
@@ -75,178 +79,181 @@ impl Runtime {
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
+        self.prepare(&mut request);
         async move {
-            let headers = request.headers_mut();
-            headers.insert(AUTHORIZATION, self.authorization.clone());
-            headers
-                .entry(USER_AGENT)
-                .or_insert(HeaderValue::from_static(USER_AGENT_VALUE));
-            if let (Some(t), None) = (self.timeout, request.timeout()) {
-                *request.timeout_mut() = Some(t);
-            }
-            let idempotent = op.is_idempotent();
-            let mut attempt = 0u32;
-            let mut spent = 0u32;
-            let mut rate_limited = 0u32;
-            let mut rate_wait = Duration::ZERO;
+            let policy = Policy {
+                retry: &self.retry,
+                max_wait: self.limiter.config().max_wait,
+                jitter: self.limiter.config().jitter,
+            };
+            let mut spend = Spend::new(self.budget.as_deref());
+            // A body that cannot be cloned (a stream) is sent once.
+            let replayable = request.body().is_none_or(|b| b.as_bytes().is_some());
+            let mut call = CallState::new(op.is_idempotent(), replayable);
             let mut pending = Some(request);
             loop {
-                attempt += 1;
-                let original = pending.take().expect("a request is pending");
-                // A body that cannot be cloned (a stream) is sent once.
-                let this = match original.try_clone() {
+                let attempt = pending.take().expect("a request is pending");
+                let attempt = match attempt.try_clone() {
                     Some(copy) => {
-                        pending = Some(original);
+                        pending = Some(attempt);
                         copy
                     }
-                    None => original,
+                    None => attempt,
                 };
-                let (permit, paced) = self.limiter.acquire(&*self.clock).await;
-                let attempt_span = tracing::debug_span!(
-                    "intercom.attempt",
-                    attempt,
-                    paced_ms = wait_ms(paced),
-                    status = tracing::field::Empty
+                spend.commit();
+                let (outcome, result) = self.attempt(attempt, &call).await;
+                let now = self.clock.now();
+                let step = decide(
+                    outcome,
+                    &call,
+                    &policy,
+                    spend.available(),
+                    now,
+                    fastrand::f64(),
                 );
-                let result = self
-                    .http
-                    .execute(this)
-                    .instrument(attempt_span.clone())
-                    .await;
-                let can_retry = pending.is_some() && attempt < self.retry.max_attempts;
-                let failure = match result {
-                    Ok(response) => {
-                        let status = response.status();
-                        attempt_span.record("status", status.as_u16());
-                        self.limiter.complete(permit, Some(response.headers()));
-                        if status == StatusCode::TOO_MANY_REQUESTS && pending.is_some() {
-                            let wait = self.rate_limit_wait(response.headers(), attempt);
-                            let within = rate_wait + wait <= self.limiter.config().max_wait;
-                            if within && rate_limited < MAX_RATE_LIMITED_RETRIES {
-                                rate_limited += 1;
-                                rate_wait += wait;
-                                self.limiter.exhausted_until(self.clock.now() + wait);
-                                tracing::info!(
-                                    attempt,
-                                    wait_ms = wait_ms(wait),
-                                    "rate limited (429): waiting for reset"
-                                );
-                                self.clock.sleep(wait).await;
-                                // A 429 does not count as an attempt: the request was refused, not processed.
-                                attempt -= 1;
-                                continue;
-                            }
-                        }
-                        match Failure::from_status(status) {
-                            Some(f) if can_retry && f.allows_retry(idempotent, &self.retry) => {
-                                (f, Ok(response))
-                            }
-                            _ => {
-                                if status.is_success()
-                                    && let Some(b) = &self.budget
-                                {
-                                    b.deposit(spent);
-                                }
-                                return self.finish(response, attempt).await;
-                            }
-                        }
+                let wait = match step {
+                    Step::Return => return self.finish(result, &call, spend),
+                    Step::Retry { after, failure } if spend.reserve(failure.cost()) => {
+                        tracing::info!(?failure, wait_ms = wait_ms(after), "retrying");
+                        after
                     }
-                    Err(e) => {
-                        self.limiter.complete(permit, None);
-                        match Failure::from_error(&e) {
-                            Some(f) if can_retry && f.allows_retry(idempotent, &self.retry) => {
-                                (f, Err(e))
-                            }
-                            _ => {
-                                tracing::Span::current().record("attempts", attempt);
-                                return Err(e);
-                            }
-                        }
+                    Step::Retry { .. } => {
+                        tracing::warn!("retry budget exhausted: not retrying");
+                        return self.finish(result, &call, spend);
+                    }
+                    Step::WaitUntil(until) => {
+                        self.limiter.exhausted_until(until);
+                        let wait = until.duration_since(now).unwrap_or_default();
+                        tracing::info!(wait_ms = wait_ms(wait), "rate limited (429): waiting");
+                        wait
                     }
                 };
-                let (failure, last) = failure;
-                let cost = match &self.budget {
-                    Some(b) => b.withdraw(failure),
-                    None => Some(0),
-                };
-                let Some(cost) = cost else {
-                    tracing::warn!(attempt, "retry budget exhausted: not retrying");
-                    return match last {
-                        Ok(response) => self.finish(response, attempt).await,
-                        Err(e) => Err(e),
-                    };
-                };
-                spent += cost;
-                let backoff = self.retry.backoff(attempt);
-                tracing::info!(attempt, ?failure, wait_ms = wait_ms(backoff), "retrying");
-                self.clock.sleep(backoff).await;
+                drop(result);
+                call.advance(step, now);
+                self.clock.sleep(wait).await;
             }
         }
         .instrument(span)
         .await
     }
 
-    /// How long to wait after a 429: `Retry-After`, else the reset, else backoff.
-    fn rate_limit_wait(&self, headers: &HeaderMap, attempt: u32) -> Duration {
-        let now = self.clock.now();
-        let retry_after = headers
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let until_reset = RateLimit::from_headers(headers)
-            .map(|r| r.reset.duration_since(now).unwrap_or_default())
-            .or_else(|| {
-                // A reset header alone (without limit/remaining) still counts.
-                let secs = headers
-                    .get("x-ratelimit-reset")?
-                    .to_str()
-                    .ok()?
-                    .trim()
-                    .parse::<u64>()
-                    .ok()?;
-                let reset: SystemTime = UNIX_EPOCH.checked_add(Duration::from_secs(secs))?;
-                Some(reset.duration_since(now).unwrap_or_default())
-            });
-        let jitter = self.limiter.config().jitter;
-        let jitter = Duration::from_micros(fastrand::u64(
-            0..=u64::try_from(jitter.as_micros()).unwrap_or(0),
-        ));
-        retry_after.or(until_reset).map_or_else(
-            || self.retry.backoff(attempt).max(Duration::from_secs(1)),
-            |d| d + jitter,
-        )
+    /// Auth, user agent and the default timeout.
+    fn prepare(&self, request: &mut Request) {
+        let headers = request.headers_mut();
+        headers.insert(AUTHORIZATION, self.authorization.clone());
+        headers
+            .entry(USER_AGENT)
+            .or_insert(HeaderValue::from_static(USER_AGENT_VALUE));
+        if let (Some(t), None) = (self.timeout, request.timeout()) {
+            *request.timeout_mut() = Some(t);
+        }
     }
 
-    /// Records the outcome; buffers error bodies so the error keeps them.
-    async fn finish(&self, response: Response, attempts: u32) -> reqwest::Result<Response> {
-        let span = tracing::Span::current();
-        span.record("status", response.status().as_u16());
-        span.record("attempts", attempts);
-        if response.status().is_success() {
-            return Ok(response);
+    /// One attempt: admission, sending, the headers, the body.
+    async fn attempt(
+        &self,
+        request: Request,
+        call: &CallState,
+    ) -> (Outcome, reqwest::Result<Response>) {
+        let (permit, paced) = self.limiter.acquire(&*self.clock).await;
+        let span = tracing::debug_span!(
+            "intercom.attempt",
+            attempt = call.attempts,
+            paced_ms = wait_ms(paced),
+            status = tracing::field::Empty
+        );
+        async move {
+            let response = match self.http.execute(request).await {
+                Ok(response) => response,
+                Err(e) => {
+                    permit.complete(None);
+                    return (Outcome::Failed(Failure::of_error(&e)), Err(e));
+                }
+            };
+            let status = response.status();
+            tracing::Span::current().record("status", status.as_u16());
+            permit.complete(Some(response.headers()));
+            let server_wait = (status == reqwest::StatusCode::TOO_MANY_REQUESTS)
+                .then(|| server_wait(response.headers(), self.clock.now()))
+                .flatten();
+            match buffer(response).await {
+                Ok(response) => (
+                    Outcome::Response {
+                        status,
+                        server_wait,
+                    },
+                    Ok(response),
+                ),
+                Err(e) => (Outcome::Failed(Failure::of_error(&e)), Err(e)),
+            }
         }
-        buffer(response).await
+        .instrument(span)
+        .await
+    }
+
+    /// Records the outcome and settles the budget.
+    fn finish(
+        &self,
+        result: reqwest::Result<Response>,
+        call: &CallState,
+        spend: Spend<'_>,
+    ) -> reqwest::Result<Response> {
+        let span = tracing::Span::current();
+        span.record("attempts", call.attempts);
+        if let Ok(response) = &result {
+            span.record("status", response.status().as_u16());
+            if response.status().is_success() {
+                spend.succeeded();
+            }
+        }
+        result
     }
 }
 
+/// Reads the body into memory (error bodies up to [`ERROR_BODY_LIMIT`]), so
+/// a truncated or stalled body is a failure of this attempt, retried like
+/// any other, and an error body survives progenitor's "unexpected response"
+/// path. Success bodies that are not JSON (e.g. a recording) are left for
+/// the caller to stream.
 async fn buffer(mut response: Response) -> reqwest::Result<Response> {
     let status = response.status();
+    if status.is_success() && !is_json(response.headers()) {
+        return Ok(response);
+    }
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = ERROR_BODY_LIMIT.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if room < chunk.len() {
-            break;
+    let url = response.url().clone();
+    let body = if status.is_success() {
+        response.bytes().await?
+    } else {
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            let room = ERROR_BODY_LIMIT.saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if room < chunk.len() {
+                break;
+            }
         }
-    }
-    let body = bytes::Bytes::from(body);
-    let mut rebuilt = http::Response::new(body.clone());
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
+        Bytes::from(body)
+    };
+    // Keeping the URL (for error messages) is cheaper than the placeholder
+    // reqwest would parse.
+    let mut rebuilt = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url)
+        .body(body.clone())
+        .expect("status and version come from a response");
     *rebuilt.headers_mut() = headers;
-    rebuilt.extensions_mut().insert(BufferedBody(body));
+    if !status.is_success() {
+        rebuilt.extensions_mut().insert(BufferedBody(body));
+    }
     Ok(Response::from(rebuilt))
+}
+
+fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.contains("json"))
 }
