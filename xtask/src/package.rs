@@ -52,9 +52,10 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         rendered.as_secs_f64()
     );
 
-    // Verification compiles every package; its own target directory keeps
-    // the workspace's build untouched and is reused by the next run.
-    let target = root.join("target/package-verify");
+    // Verification compiles every package from its unpacked copy; sharing the
+    // workspace's target directory reuses its registry dependencies (same
+    // profile and features), so only the packages themselves are compiled.
+    let target = root.join("target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let verify = Instant::now();
     eprintln!(
