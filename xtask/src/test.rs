@@ -100,7 +100,22 @@ pub fn run(args: &crate::fetch::FetchArgs) -> Result<(), String> {
     })?;
     // The default feature alone, as a user building the newest version gets it.
     step("cargo test, default feature", &mut || {
-        crate::cargo(&["test", "-p", "intercom-api", "-p", "intercom-tests"], &[])
+        crate::cargo(&["test", "-p", "intercom-api", "-p", "intercom-tests"], &[])?;
+        // Again with its output shown: the fault suite's figures (calls,
+        // faults by kind, retries, duplicates, hung, wall time).
+        crate::cargo(
+            &[
+                "test",
+                "-q",
+                "-p",
+                "intercom-api",
+                "--test",
+                "faults",
+                "--",
+                "--nocapture",
+            ],
+            &[],
+        )
     })?;
     // Each example, against its loopback mock (CI sets no `INTERCOM_TOKEN`
     // nor OAuth credentials; the webhook receiver is forced by `--mock`).
