@@ -4,9 +4,9 @@
 //!
 //! progenitor generates each version's `Client` with an *inner type*,
 //! [`generated::Transport`], and a *hook* around request execution. Because of
-//! the orphan rule the hook impl lives in the crate that holds the generated
-//! code: it stamps the module's `Intercom-Version` header and hands the request
-//! to the transport. This crate supplies the transport's executor, so every
+//! the orphan rule the hook impl lives in each version's crate, beside its
+//! generated code: it stamps the version's `Intercom-Version` header and hands
+//! the request to the transport. This crate supplies the transport's executor, so every
 //! operation of every enabled version goes through the same runtime:
 //!
 //! - **auth**: `Authorization: Bearer …`, the token held as a secret (redacted
