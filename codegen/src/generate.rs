@@ -79,7 +79,11 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
                 mut request: reqwest::Request,
                 info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                request.headers_mut().insert(
+                let headers = request.headers_mut();
+                // progenitor stamps every request with `api-version: <info.version>`;
+                // Intercom reads `Intercom-Version` only.
+                headers.remove("api-version");
+                headers.insert(
                     reqwest::header::HeaderName::from_static("intercom-version"),
                     reqwest::header::HeaderValue::from_static(INTERCOM_VERSION),
                 );

@@ -63,6 +63,10 @@ macro_rules! client_tests {
                 assert_eq!(seen[0].version, INTERCOM_VERSION);
                 let received = server.received_requests().await.unwrap();
                 assert!(received[0].url.query().is_none(), "no version query parameter: {}", received[0].url);
+                assert!(
+                    received[0].headers.get("api-version").is_none(),
+                    "progenitor's `api-version` header is not sent: Intercom reads `Intercom-Version`"
+                );
             }
 
             #[tokio::test]
