@@ -24,12 +24,10 @@ pub fn progenitor(spec: &openapiv3::OpenAPI) -> Result<(TokenStream, usize), Err
     // into an error naming the cause rather than aborting the build script.
     let tokens = catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(spec)))
         .map_err(|panic| {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Error::Generate(format!("progenitor panicked: {msg}"))
+            Error::Generate(format!(
+                "progenitor panicked: {}",
+                crate::panic_message(panic.as_ref())
+            ))
         })?
         .map_err(|e| Error::Generate(e.to_string()))?;
     let types = generator.get_type_space().iter_types().count();

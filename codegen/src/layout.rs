@@ -199,6 +199,21 @@ fn comment(path: &Path, text: &str) -> String {
     }
 }
 
+/// The workspace's `[workspace.package] version`, read from `root/Cargo.toml`.
+pub fn package_version(root: &Path) -> Result<String, String> {
+    let path = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    table
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{}: no [workspace.package] version", path.display()))
+}
+
 /// Every piece that follows from the manifest. `package_version` is the
 /// workspace's `[workspace.package] version`, which the exact dependency
 /// pins on version crates repeat.

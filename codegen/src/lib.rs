@@ -29,6 +29,16 @@ pub mod surface;
 pub mod versions;
 
 pub use report::{Report, Timings};
+
+/// The text of a panic's payload (a `String` or `&str` message): progenitor
+/// and typify report some unsupported constructs by panicking.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic without a message".into())
+}
 pub use versions::{Manifest, Version};
 
 /// Everything that can go wrong between a spec file and a module.

@@ -158,8 +158,8 @@ fn layout_matches_the_version_manifest() {
     let root = intercom_tests::workspace_root();
     let cargo: toml::Table =
         toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
-    let package_version = cargo["workspace"]["package"]["version"].as_str().unwrap();
-    let pieces = codegen::layout::pieces(&manifest, package_version);
+    let package_version = codegen::layout::package_version(&root).unwrap();
+    let pieces = codegen::layout::pieces(&manifest, &package_version);
     let drift = codegen::layout::drift(&root, &pieces);
     assert!(
         drift.is_empty(),

@@ -58,30 +58,6 @@ fn find_root(dir: &Path) -> Option<PathBuf> {
         .map(Path::to_owned)
 }
 
-/// The workspace's `[workspace.package] version`.
-pub fn package_version(root: &Path) -> Result<String, String> {
-    let path = root.join("Cargo.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    table
-        .get("workspace")
-        .and_then(|w| w.get("package"))
-        .and_then(|p| p.get("version"))
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{}: no [workspace.package] version", path.display()))
-}
-
-/// The text of a panic's payload (a `String` or `&str` message).
-pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".into())
-}
-
 /// Runs a cargo command in the workspace, failing on a non-zero exit.
 pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -132,7 +108,7 @@ mod tests {
     #[test]
     fn panic_payloads_are_shown() {
         let payload = std::panic::catch_unwind(|| panic!("typify: {} is odd", "X")).unwrap_err();
-        assert_eq!(super::panic_text(payload.as_ref()), "typify: X is odd");
+        assert_eq!(codegen::panic_message(payload.as_ref()), "typify: X is odd");
     }
 
     #[test]

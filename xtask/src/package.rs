@@ -79,7 +79,7 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     }
     fs::create_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    let version = crate::package_version(&root)?;
+    let version = codegen::layout::package_version(&root)?;
     let mut names = vec!["intercom-generated".to_owned(), "intercom-api".to_owned()];
     names.extend(manifest.versions.iter().map(layout::crate_name));
     for name in &names {

@@ -110,7 +110,7 @@ fn count_pending(dir: &std::path::Path) -> usize {
 /// the version crates' manifests, the feature and dependency tables, the
 /// version macro and the README's table; removes crates of dropped versions.
 pub fn write_layout(root: &Path, manifest: &Manifest) -> Result<(), String> {
-    let package_version = crate::package_version(root)?;
+    let package_version = codegen::layout::package_version(root)?;
     let mut changed = 0;
     for piece in codegen::layout::pieces(manifest, &package_version) {
         let path = root.join(&piece.path);
@@ -161,7 +161,7 @@ fn generate_each(root: &Path, versions: &[&Version]) -> Vec<Result<Output, Strin
                 h.join().unwrap_or_else(|payload| {
                     Err(format!(
                         "codegen panicked: {}",
-                        crate::panic_text(payload.as_ref())
+                        codegen::panic_message(payload.as_ref())
                     ))
                 })
             })
