@@ -1,40 +1,83 @@
-//! Names the operation in decode failures.
+//! Decoding in each builder's `send()`: lenient, and naming its operation.
 //!
 //! progenitor decodes a response inside each builder's `send()`, after the
 //! execution hook has returned, so the hook cannot say which operation's
-//! payload failed to decode. This post-pass wraps the final `match` of every
-//! `send()` in `generated::with_operation(…)`, which adds the operation to a
-//! decode error's message (and to [`generated::decode_operation`]'s answer).
+//! payload failed to decode. This post-pass
+//! - makes every `ResponseValue::from_response(response)` a
+//!   `generated::decode_response(response, info.operation_id)`, which decodes
+//!   leniently (a misfit field never fails the call) and hands the raw body to
+//!   a capturing caller, and
+//! - wraps the final `match` of every `send()` in
+//!   `generated::with_operation(…)`, which adds the operation to a decode
+//!   error's message (and to [`generated::decode_operation`]'s answer).
 
+use syn::visit_mut::VisitMut;
 use syn::{Expr, ImplItem, Item, Stmt};
+
+/// Rewrites progenitor's strict decode calls into the lenient one.
+struct Lenient {
+    count: usize,
+}
+
+impl VisitMut for Lenient {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        if let Expr::Path(p) = &*call.func
+            && p.qself.is_none()
+            && p.path.segments.len() == 2
+            && p.path.segments[0].ident == "ResponseValue"
+            && p.path.segments[1].ident == "from_response"
+            && call.args.len() == 1
+        {
+            *call.func = syn::parse_quote!(::generated::decode_response);
+            call.args.push(syn::parse_quote!(info.operation_id));
+            self.count += 1;
+        }
+    }
+}
+
+/// Makes each builder `send()` decode through `generated::decode_response`;
+/// returns how many decode calls were rewritten.
+pub fn decode_leniently(file: &mut syn::File) -> usize {
+    let mut lenient = Lenient { count: 0 };
+    for f in send_fns(file) {
+        lenient.visit_block_mut(&mut f.block);
+    }
+    lenient.count
+}
+
+/// Every async `send()` of the `builder` module.
+fn send_fns(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+    file.items
+        .iter_mut()
+        .filter_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+            _ => None,
+        })
+        .flat_map(|(_, items)| items.iter_mut())
+        .filter_map(|item| match item {
+            Item::Impl(imp) => Some(imp.items.iter_mut()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|it| match it {
+            ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some() => Some(f),
+            _ => None,
+        })
+}
 
 /// Wraps each builder `send()`'s result; returns how many were wrapped.
 pub fn name_operations_in_decode_errors(file: &mut syn::File) -> usize {
     let mut count = 0;
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
-            continue;
-        }
-        let Some((_, items)) = m.content.as_mut() else {
-            continue;
-        };
-        for item in items {
-            let Item::Impl(imp) = item else { continue };
-            for it in &mut imp.items {
-                if let ImplItem::Fn(f) = it
-                    && f.sig.ident == "send"
-                    && f.sig.asyncness.is_some()
-                    && let Some(Stmt::Expr(last, None)) = f.block.stmts.last_mut()
-                    && matches!(last, Expr::Match(_))
-                {
-                    let inner = last.clone();
-                    *last = syn::parse_quote! {
-                        ::generated::with_operation(#inner, super::OPERATIONS, info.operation_id)
-                    };
-                    count += 1;
-                }
-            }
+    for f in send_fns(file) {
+        if let Some(Stmt::Expr(last, None)) = f.block.stmts.last_mut()
+            && matches!(last, Expr::Match(_))
+        {
+            let inner = last.clone();
+            *last = syn::parse_quote! {
+                ::generated::with_operation(#inner, super::OPERATIONS, info.operation_id)
+            };
+            count += 1;
         }
     }
     count
@@ -70,5 +113,39 @@ mod tests {
         );
         // Idempotent on what it produced: the wrapped call is not a `match`.
         assert_eq!(name_operations_in_decode_errors(&mut file), 0);
+    }
+
+    #[test]
+    fn every_decode_in_send_becomes_the_lenient_one() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> ListTags<'a> {
+                    pub fn new() -> Self { ResponseValue::from_response(elsewhere) }
+                    pub async fn send(self) -> Result<ResponseValue<types::TagList>, Error<types::Error>> {
+                        let info = OperationInfo { operation_id: "list_tags" };
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => ResponseValue::from_response(response).await,
+                            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+            }
+        };
+        assert_eq!(decode_leniently(&mut file), 2);
+        let code = file.to_token_stream().to_string();
+        assert_eq!(
+            code.matches(":: generated :: decode_response (response , info . operation_id)")
+                .count(),
+            2,
+            "{code}"
+        );
+        // Only `send()` is rewritten, and a second run finds nothing to do.
+        assert!(
+            code.contains("ResponseValue :: from_response (elsewhere)"),
+            "{code}"
+        );
+        assert_eq!(decode_leniently(&mut file), 0);
     }
 }

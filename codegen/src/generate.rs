@@ -49,7 +49,7 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
             Some(ty) => {
                 let ty: syn::Type =
                     syn::parse_str(ty).map_err(|e| Error::Generate(e.to_string()))?;
-                quote! { Some(|bytes: &[u8]| ::serde_json::from_slice::<#ty>(bytes).map(drop)) }
+                quote! { Some(|bytes: &[u8]| ::generated::lenient::decode::<#ty>(bytes).map(|(_, m)| m)) }
             }
             None => quote! { None },
         })

@@ -168,6 +168,7 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
     let dispatch = dispatch::emit(&spec.doc, &operations, &dispatch::setters(&file))
         .map_err(Error::Generate)?;
     pagination::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
+    let lenient_decodes = decode_context::decode_leniently(&mut file);
     let wrapped = decode_context::name_operations_in_decode_errors(&mut file);
     if wrapped != operations.len() {
         return Err(Error::Generate(format!(
@@ -200,6 +201,7 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
             .collect(),
         lines: code.lines().count(),
         builders,
+        lenient_decodes,
         timings,
     };
     Ok(Output {

@@ -49,6 +49,8 @@ pub struct Report {
     pub lines: usize,
     /// Struct builders kept (types a request body reaches) and dropped.
     pub builders: crate::builders::Pruned,
+    /// Response decodes made lenient (`generated::decode_response`).
+    pub lenient_decodes: usize,
     /// Phase timings.
     pub timings: Timings,
 }
@@ -58,7 +60,7 @@ impl fmt::Display for Report {
         let ms = |d: Duration| d.as_millis();
         writeln!(
             f,
-            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
+            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lenient decodes, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
             self.version,
             self.operations,
             self.spec_operations,
@@ -66,6 +68,7 @@ impl fmt::Display for Report {
             self.open_enums,
             self.builders.kept,
             self.builders.dropped,
+            self.lenient_decodes,
             self.lines,
             ms(self.timings.total()),
             ms(self.timings.parse),

@@ -18,7 +18,9 @@ use std::sync::Arc;
 
 #[cfg(feature = "dispatch")]
 pub mod dispatch;
+pub mod lenient;
 pub mod pagination;
+pub mod raw;
 
 /// One operation of one API version, as the generated client knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,6 +137,46 @@ pub fn with_operation<T, E>(
     }
 }
 
+/// Decodes a response body into an operation's type, as progenitor's
+/// `ResponseValue::from_response` does but leniently ([`lenient`]): codegen
+/// makes every generated `send()` call this instead. Mismatches are traced
+/// and, with the raw body, handed to a capturing caller ([`raw`]).
+#[allow(clippy::result_large_err)] // progenitor's error type, passed through as it is
+pub async fn decode_response<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+    operation: &'static str,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    match lenient::decode::<T>(&body) {
+        Ok((inner, mismatches)) => {
+            lenient::trace(operation, &mismatches);
+            raw::record(|| raw::RawResponse {
+                operation,
+                status,
+                body,
+                mismatches,
+            });
+            Ok(progenitor_client::ResponseValue::new(
+                inner, status, headers,
+            ))
+        }
+        Err(e) => {
+            raw::record(|| raw::RawResponse {
+                operation,
+                status,
+                body: body.clone(),
+                mismatches: Vec::new(),
+            });
+            Err(progenitor_client::Error::InvalidResponsePayload(body, e))
+        }
+    }
+}
+
 /// The operation (its `operationId`) a decode error of a generated call
 /// names, if it names one.
 pub fn decode_operation(e: &serde_json::Error) -> Option<String> {
@@ -143,8 +185,10 @@ pub fn decode_operation(e: &serde_json::Error) -> Option<String> {
     Some(rest[..rest.find('`')?].to_owned())
 }
 
-/// Decodes a payload into an operation's generated type, discarding it.
-pub type Decoder = fn(&[u8]) -> Result<(), serde_json::Error>;
+/// Decodes a payload into an operation's generated type as a call does
+/// ([`lenient::decode`]), discarding it: the lenient repairs it needed (none
+/// when it fits strictly), or the error when even lenient decoding fails.
+pub type Decoder = fn(&[u8]) -> Result<Vec<lenient::Mismatch>, serde_json::Error>;
 
 /// Decoders for one operation's success and error payloads.
 #[derive(Debug, Clone, Copy)]

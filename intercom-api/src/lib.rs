@@ -137,6 +137,39 @@
 //! Intercom adds later) and response fields are optional, so a response that
 //! omits a field the spec calls required still decodes.
 //!
+//! A value that does not fit its field's type never fails the call either
+//! (Intercom sends ids as strings where its spec says integer, and the
+//! reverse; a contact's `avatar` as a URL where the spec says object). A body
+//! that fits decodes strictly, at no extra cost; otherwise each misfit is
+//! repaired where it is: a numeric string is read as a number (or a number as
+//! a string) when its text round-trips exactly, and anything else is set
+//! aside, leaving its field empty. Nothing is lost: each repair is a
+//! [`Mismatch`] holding the original JSON value, logged as a `tracing`
+//! warning (one per field, with a count), and any call wrapped in
+//! [`CaptureRaw::with_raw`] also returns the raw body of every response it
+//! decoded, with fields the spec does not know yet:
+//!
+//! ```no_run
+//! # #[cfg(feature = "v2_16")]
+//! # async fn run(client: intercom_api::Client) -> intercom_api::Result<()> {
+//! use intercom_api::CaptureRaw;
+//!
+//! let (contact, raw) = client.v2_16().show_contact().contact_id("63a07ddf").send().with_raw().await;
+//! let contact = contact?.into_inner();
+//! for m in raw.mismatches() {
+//!     // e.g. "avatar: kept aside, field left empty (invalid type: string …)"
+//!     eprintln!("{m}: sent {}", m.value);
+//! }
+//! if let Some(Ok(body)) = raw.last().map(|r| r.json()) {
+//!     println!("{:?} {}", contact.id, body["avatar"]);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! A body that is not JSON, or whose misfit cannot be left out (the document
+//! itself, or a field the type cannot do without), still fails, with the raw
+//! body in the error.
+//!
 //! ## Webhooks and OAuth
 //!
 //! [`webhook`] verifies `X-Hub-Signature` (HMAC-SHA1 of the raw body, keyed
@@ -195,7 +228,9 @@ pub mod webhook;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorItem, Result};
 pub use generated::Operation;
+pub use generated::lenient::{Mismatch, Repair};
 pub use generated::pagination;
+pub use generated::raw::{CaptureRaw, Raw, RawResponse, WithRaw};
 pub use rate_limit::{RateLimit, RateLimitConfig, WINDOW};
 pub use region::Region;
 pub use retry::RetryConfig;

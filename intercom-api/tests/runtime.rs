@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use intercom_api::clock::{Clock, Sleep};
-use intercom_api::{Client, ConfigError, Error, RateLimitConfig, Region, RetryConfig};
+use intercom_api::{CaptureRaw, Client, ConfigError, Error, RateLimitConfig, Region, RetryConfig};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -571,11 +571,30 @@ async fn intercom_error_shapes_become_typed_errors() {
         assert_eq!(err.is_not_found(), status == 404);
     }
 
-    // A success body that does not match the generated type.
+    // A success body whose field does not fit decodes leniently (the field
+    // left empty, the value kept: see tests/lenient.rs) ...
     server.reset().await;
     Mock::given(method("GET"))
         .and(path("/tags"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": "not a list"})))
+        .mount(&server)
+        .await;
+    let (tags, raw) = client.v2_16().list_tags().send().with_raw().await;
+    assert!(
+        tags.expect("a misfit field does not fail the call")
+            .into_inner()
+            .data
+            .is_empty()
+    );
+    assert_eq!(
+        raw.mismatches().next().map(|m| m.value.clone()),
+        Some(json!("not a list"))
+    );
+    // ... and one that does not fit at all is a typed decode error.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/tags"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("\"not a list\""))
         .mount(&server)
         .await;
     let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());

@@ -203,8 +203,23 @@ pub enum Outcome {
     Decoded,
     /// The operation has no typed payload for this status (raw body).
     Untyped,
-    /// Deserialization failed with this message.
+    /// It did not fit its type; lenient decoding (as calls decode) repaired
+    /// this many values, the first described.
+    Lenient {
+        /// Values coerced or kept aside.
+        hits: usize,
+        /// The first repair.
+        first: String,
+    },
+    /// Deserialization failed, even leniently, with this message.
     Failed(String),
+}
+
+impl Outcome {
+    /// Whether the example fit its type strictly.
+    pub fn fits(&self) -> bool {
+        matches!(self, Outcome::Decoded | Outcome::Untyped)
+    }
 }
 
 /// Decodes an example with its operation's generated success or error type.
@@ -229,7 +244,11 @@ pub fn decode(module: &Module, example: &Example) -> Outcome {
     };
     let bytes = serde_json::to_vec(&example.value).expect("a JSON value serializes");
     match decoder(&bytes) {
-        Ok(()) => Outcome::Decoded,
+        Ok(repairs) if repairs.is_empty() => Outcome::Decoded,
+        Ok(repairs) => Outcome::Lenient {
+            hits: repairs.len(),
+            first: repairs[0].to_string(),
+        },
         Err(e) => Outcome::Failed(e.to_string()),
     }
 }
