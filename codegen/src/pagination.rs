@@ -27,7 +27,8 @@ use crate::surface::{Operation, generic_args, type_text};
 pub enum Shape {
     /// `starting_after` query parameter; the next cursor is `pages.next.starting_after`.
     Cursor,
-    /// `page` query parameter; the last page is `total_pages` (top level or under `pages`).
+    /// `page` query parameter; the last page is `total_pages` (top level or
+    /// under `pages`), or, without it, the page before the first empty one.
     PageNumber,
     /// Search: `pagination.starting_after` in the request body; next cursor as for [`Shape::Cursor`].
     SearchBody,
@@ -432,11 +433,20 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
             if !INTEGERS.contains(&leaf_name.as_str()) {
                 return Err(format!("`total_pages` is a `{}`", type_text(&leaf_ty)));
             }
+            // Without `total_pages` (absent, null, or set aside by lenient
+            // decoding), a page with items may have a successor: ask for it,
+            // and stop on the first empty page, rather than end early.
             quote! {
-                #walk_stmts
-                let total = u64::try_from(*leaf).ok()?;
+                let total = (|| -> Option<u64> {
+                    #walk_stmts
+                    u64::try_from(*leaf).ok()
+                })();
                 let current = current.page()?;
-                (current < total).then_some(::generated::pagination::Position::Page(current + 1))
+                let more = match total {
+                    Some(total) => current < total,
+                    None => !#items_ref.is_empty(),
+                };
+                more.then_some(::generated::pagination::Position::Page(current + 1))
             }
         }
         Shape::Scroll => {

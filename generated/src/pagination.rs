@@ -40,7 +40,8 @@ use serde::de::DeserializeOwned;
 pub enum Shape {
     /// `starting_after` query parameter, next cursor at `pages.next.starting_after`.
     Cursor,
-    /// `page` query parameter, bounded by `total_pages`.
+    /// `page` query parameter, bounded by `total_pages` (without it, by the
+    /// first empty page).
     PageNumber,
     /// `pagination.starting_after` in a search request body.
     SearchBody,

@@ -207,6 +207,55 @@ async fn page_numbers_stop_at_total_pages() {
     );
 }
 
+/// Page-number lists whose `pages.next` is a URL string (the spec reuses the
+/// cursor object) and that may omit `total_pages`: the pages decode, and the
+/// stream neither stops early nor runs on.
+#[tokio::test]
+async fn page_numbers_whose_next_is_a_url_and_whose_total_is_missing() {
+    for with_total in [true, false] {
+        let (server, client) = setup().await;
+        serve(&server, "GET", "/calls", move |r: &Request| {
+            let page: u64 = query(r, "page").map_or(1, |p| p.parse().unwrap());
+            let mut body = if page <= 2 {
+                calls_page(page, 2)
+            } else {
+                json!({"type": "list", "data": [], "pages": {"type": "pages", "page": page}})
+            };
+            let pages = body["pages"].as_object_mut().unwrap();
+            if page < 2 {
+                pages.insert(
+                    "next".into(),
+                    json!(format!("https://api.intercom.io/calls?page={}", page + 1)),
+                );
+            } else {
+                pages.insert("next".into(), Value::Null);
+            }
+            if !with_total {
+                pages.remove("total_pages");
+            }
+            ResponseTemplate::new(200).set_body_json(body)
+        })
+        .await;
+        let calls: Vec<types::Call> = client
+            .v2_16()
+            .list_calls()
+            .into_paginator()
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(calls.len(), 6, "with_total {with_total}");
+        let pages = sent(&server, "page").await;
+        let expected: &[Option<String>] = if with_total {
+            &[Some("1".into()), Some("2".into())]
+        } else {
+            // Without a total, the first empty page ends the stream.
+            &[Some("1".into()), Some("2".into()), Some("3".into())]
+        };
+        assert_eq!(pages, expected, "with_total {with_total}");
+    }
+}
+
 #[tokio::test]
 async fn page_numbers_start_from_the_builders_page() {
     let (server, client) = setup().await;
