@@ -27,8 +27,12 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Upper bound on repairs in one body (each pass repairs at least one value).
-const MAX_REPAIRS: usize = 10_000;
+/// Upper bound on passes over one body (each repairs at least one value).
+const MAX_PASSES: usize = 10_000;
+
+/// Upper bound on the bytes all passes over one body decode: past it, the
+/// call fails with the strict error rather than spend unbounded time.
+const MAX_WORK: usize = 256 << 20;
 
 /// One value of a response that did not fit its Rust type.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +94,12 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<Mismatch>), s
         return Err(strict);
     };
     let mut repairs = Repairs::default();
-    for _ in 0..MAX_REPAIRS {
+    let mut work = 0;
+    for _ in 0..MAX_PASSES {
+        work += bytes.len();
+        if work > MAX_WORK {
+            break;
+        }
         let failure = match attempt::<T>(&doc, &repairs.holes) {
             Ok(value) => return Ok((value, repairs.done)),
             Err(failure) => failure,
@@ -107,11 +116,102 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<Mismatch>), s
         {
             let from = std::mem::replace(node, to.clone());
             repairs.record(&path, &failure.message, from, Repair::Coerced(to));
+            // The same field of the other members of the same lists has the
+            // same type: coerce its values of the same kind now, not one
+            // pass each (a wrong guess fails later and is undone).
+            for other in members_alike(&doc, &path) {
+                if repairs.coerced(&other) || repairs.left_out(&other) {
+                    continue;
+                }
+                let Some(node) = locate(&mut doc, &other) else {
+                    continue;
+                };
+                if let Some(to) = coercion(node)
+                    .filter(|to| same_kind(to, &repairs.done.last().expect("just recorded").repair))
+                {
+                    let from = std::mem::replace(node, to.clone());
+                    repairs.record(&other, &failure.message, from, Repair::Coerced(to));
+                }
+            }
         } else {
-            repairs.leave_out(&mut doc, path, &failure.message);
+            let kind = locate_ref(&doc, &path).map(kind_of);
+            repairs.leave_out(&mut doc, path.clone(), &failure.message);
+            // serde's "invalid type" depends on the JSON kind alone: the same
+            // field of the other members of the same lists fails alike for
+            // every value of that kind that cannot be coerced.
+            if failure.message.starts_with("invalid type: ") {
+                for other in members_alike(&doc, &path) {
+                    if repairs.left_out(&other) {
+                        continue;
+                    }
+                    if locate_ref(&doc, &other)
+                        .is_some_and(|v| Some(kind_of(v)) == kind && coercion(v).is_none())
+                    {
+                        repairs.leave_out(&mut doc, other, &failure.message);
+                    }
+                }
+            }
         }
     }
     Err(strict)
+}
+
+/// Every other path that differs from `path` in list indices only.
+fn members_alike(doc: &Value, path: &[Step]) -> Vec<Vec<Step>> {
+    if !path.iter().any(|s| matches!(s, Step::Index(_))) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut prefix = Vec::new();
+    alike(doc, path, &mut prefix, &mut found);
+    found.retain(|p| p.as_slice() != path);
+    found
+}
+
+fn alike(node: &Value, rest: &[Step], prefix: &mut Vec<Step>, found: &mut Vec<Vec<Step>>) {
+    let Some((step, rest)) = rest.split_first() else {
+        found.push(prefix.clone());
+        return;
+    };
+    match (node, step) {
+        (Value::Object(map), Step::Key(k)) => {
+            if let Some(child) = map.get(k) {
+                prefix.push(step.clone());
+                alike(child, rest, prefix, found);
+                prefix.pop();
+            }
+        }
+        (Value::Array(items), Step::Index(_)) => {
+            for (i, child) in items.iter().enumerate() {
+                prefix.push(Step::Index(i));
+                alike(child, rest, prefix, found);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The JSON kind of a value.
+fn kind_of(value: &Value) -> u8 {
+    match value {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(_) => 2,
+        Value::String(_) => 3,
+        Value::Array(_) => 4,
+        Value::Object(_) => 5,
+    }
+}
+
+/// Whether a coercion to `to` is of the same kind as `repair` (both to a
+/// number, or both to a string).
+fn same_kind(to: &Value, repair: &Repair) -> bool {
+    matches!(
+        (to, repair),
+        (Value::Number(_), Repair::Coerced(Value::Number(_)))
+            | (Value::String(_), Repair::Coerced(Value::String(_)))
+    )
 }
 
 /// The repairs of one body. Values left out stay in the document, as holes
@@ -119,12 +219,17 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<Mismatch>), s
 #[derive(Default)]
 struct Repairs {
     done: Vec<Mismatch>,
+    /// The path of each repair in `done`.
     steps: Vec<Vec<Step>>,
     holes: HashSet<Vec<Step>>,
+    coerced: HashSet<Vec<Step>>,
 }
 
 impl Repairs {
     fn record(&mut self, path: &[Step], error: &str, value: Value, repair: Repair) {
+        if matches!(repair, Repair::Coerced(_)) {
+            self.coerced.insert(path.to_vec());
+        }
         self.done.push(Mismatch {
             path: render(path),
             error: error.to_owned(),
@@ -137,29 +242,35 @@ impl Repairs {
     /// Whether the value at `path` was coerced already (a second failure
     /// there leaves it out).
     fn coerced(&self, path: &[Step]) -> bool {
-        self.steps
-            .iter()
-            .zip(&self.done)
-            .any(|(p, m)| p == path && matches!(m.repair, Repair::Coerced(_)))
+        self.coerced.contains(path)
+    }
+
+    /// Whether the value at `path` is in a value left out.
+    fn left_out(&self, path: &[Step]) -> bool {
+        (0..=path.len()).any(|n| self.holes.contains(&path[..n]))
     }
 
     /// Leaves the value at `path` out. Repairs inside it are undone (a
     /// coerced value gets its original back), so the value kept is the one
     /// sent, recorded once.
     fn leave_out(&mut self, doc: &mut Value, path: Vec<Step>, error: &str) {
-        let mut k = 0;
-        while k < self.steps.len() {
-            if self.steps[k].starts_with(&path) {
-                let inner = self.steps.remove(k);
-                let m = self.done.remove(k);
-                if let (Repair::Coerced(_), Some(node)) = (&m.repair, locate(doc, &inner)) {
+        if self.steps.iter().any(|p| p.starts_with(&path)) {
+            let (mut done, mut steps) = (Vec::new(), Vec::new());
+            for (inner, m) in std::mem::take(&mut self.steps)
+                .into_iter()
+                .zip(std::mem::take(&mut self.done))
+            {
+                if !inner.starts_with(&path) {
+                    steps.push(inner);
+                    done.push(m);
+                } else if let (Repair::Coerced(_), Some(node)) = (&m.repair, locate(doc, &inner)) {
                     *node = m.value;
+                    self.coerced.remove(&inner);
                 }
-            } else {
-                k += 1;
             }
+            (self.done, self.steps) = (done, steps);
+            self.holes.retain(|hole| !hole.starts_with(&path));
         }
-        self.holes.retain(|hole| !hole.starts_with(&path));
         let sent = locate(doc, &path).cloned().unwrap_or(Value::Null);
         self.record(&path, error, sent, Repair::Kept);
         self.holes.insert(path);
@@ -704,6 +815,21 @@ mod tests {
             }
         }
         steps
+    }
+
+    #[test]
+    fn a_long_list_with_the_same_misfit_is_repaired_in_few_passes() {
+        let items: Vec<Value> = (0..5_000)
+            .map(|i| json!({"id": "x", "team_assignee_id": i.to_string(), "avatar": "https://a/b.png"}))
+            .collect();
+        let body = bytes(json!({ "data": items }));
+        let (list, m) = decode::<List>(&body).unwrap();
+        assert_eq!(list.data.len(), 5_000);
+        assert_eq!(list.data[4_999].team_assignee_id, Some(4_999));
+        assert_eq!(m.len(), 10_000, "an id and an avatar for each item");
+        // Coercions go all at once; the 5,000 avatars are set aside one pass
+        // each, within the work bound.
+        assert!(m.iter().all(|m| m.path.starts_with("data[")));
     }
 
     #[test]
