@@ -2,33 +2,15 @@
 //! misfit values never fail the call, are repaired or set aside without loss,
 //! are traced, and are reachable with the raw body through `with_raw()`.
 
-use std::sync::{Arc, Mutex, OnceLock};
+mod support;
+
+use std::sync::OnceLock;
 
 use intercom_api::{CaptureRaw, Client, Error, Repair};
 use serde_json::json;
-use tracing_subscriber::fmt::MakeWriter;
+use support::Logs;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Logs {
-    type Writer = Logs;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// Everything traced in this test binary (one global subscriber: a
 /// thread-local one misses events whose callsite interest another test
@@ -49,7 +31,7 @@ fn logs() -> &'static Logs {
 }
 
 fn logged() -> String {
-    String::from_utf8(logs().0.lock().unwrap().clone()).unwrap()
+    logs().text()
 }
 
 async fn serve(route: &str, body: serde_json::Value) -> (MockServer, Client) {

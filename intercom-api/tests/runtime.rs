@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod support;
+
 use intercom_api::clock::{Clock, Sleep};
 use intercom_api::{CaptureRaw, Client, ConfigError, Error, RateLimitConfig, Region, RetryConfig};
 use serde_json::json;
@@ -611,27 +613,7 @@ async fn intercom_error_shapes_become_typed_errors() {
 
 #[tokio::test]
 async fn the_token_never_shows_in_debug_errors_or_traces() {
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> MakeWriter<'a> for Capture {
-        type Writer = Capture;
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
-    }
-
-    let capture = Capture::default();
+    let capture = support::Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(capture.clone())
@@ -662,7 +644,7 @@ async fn the_token_never_shows_in_debug_errors_or_traces() {
     let client = builder.build().unwrap();
     let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("intercom.call") && logs.contains("listTags"),
         "spans are emitted: {logs}"

@@ -52,6 +52,13 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         rendered.as_secs_f64()
     );
 
+    let version = codegen::layout::package_version(&root)?;
+    let mut names = vec!["intercom-generated".to_owned(), "intercom-api".to_owned()];
+    names.extend(manifest.versions.iter().map(layout::crate_name));
+    for stale in forget_local_extractions(&cargo_home(), &names, &version)? {
+        eprintln!("removed a stale unpacked copy: {}", stale.display());
+    }
+
     // Verification compiles every package from its unpacked copy; sharing the
     // workspace's target directory reuses its registry dependencies (same
     // profile and features), so only the packages themselves are compiled.
@@ -79,9 +86,6 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     }
     fs::create_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    let version = codegen::layout::package_version(&root)?;
-    let mut names = vec!["intercom-generated".to_owned(), "intercom-api".to_owned()];
-    names.extend(manifest.versions.iter().map(layout::crate_name));
     for name in &names {
         let file = format!("{name}-{version}.crate");
         let from = target.join("package").join(&file);
@@ -99,6 +103,56 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         started.elapsed().as_secs_f64()
     );
     Ok(dist)
+}
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    )
+}
+
+/// Removes cargo's unpacked copies of this workspace's packages from local
+/// registries (`$CARGO_HOME/registry/src/-<hash>/<name>-<version>`, where
+/// `cargo package` unpacks the packages it verifies against). Cargo reuses
+/// such a copy when the name and version match, even after the package
+/// changed: verification would then compile a dependent against the old
+/// code. Copies from crates.io (`index.crates.io-…`) are never touched.
+fn forget_local_extractions(
+    cargo_home: &Path,
+    names: &[String],
+    version: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let mut removed = Vec::new();
+    for kind in ["src", "cache"] {
+        let dir = cargo_home.join("registry").join(kind);
+        let Ok(registries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for registry in registries.flatten() {
+            if !registry.file_name().to_string_lossy().starts_with('-') {
+                continue;
+            }
+            for name in names {
+                for entry in [
+                    format!("{name}-{version}"),
+                    format!("{name}-{version}.crate"),
+                ] {
+                    let path = registry.path().join(entry);
+                    let gone = if path.is_dir() {
+                        fs::remove_dir_all(&path)
+                    } else if path.is_file() {
+                        fs::remove_file(&path)
+                    } else {
+                        continue;
+                    };
+                    gone.map_err(|e| format!("{}: {e}", path.display()))?;
+                    removed.push(path);
+                }
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// The staging workspace: outside the checkout (and any repository), one
@@ -187,6 +241,36 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_unpacked_copies_of_our_packages_go_and_nothing_else() {
+        let home = std::env::temp_dir().join(format!("xtask-cargo-home-{}", std::process::id()));
+        let local = home.join("registry/src/-14cd1cce6819ff87");
+        let crates_io = home.join("registry/src/index.crates.io-1949cf8c6b5b557f");
+        for dir in [
+            local.join("intercom-generated-0.1.0/src"),
+            local.join("serde-1.0.0"),
+            local.join("intercom-api-0.2.0"),
+            crates_io.join("intercom-api-0.1.0"),
+        ] {
+            fs::create_dir_all(dir).unwrap();
+        }
+        let names = ["intercom-generated".to_owned(), "intercom-api".to_owned()];
+        let removed = forget_local_extractions(&home, &names, "0.1.0").unwrap();
+        assert_eq!(removed, [local.join("intercom-generated-0.1.0")]);
+        assert!(local.join("serde-1.0.0").exists());
+        assert!(
+            local.join("intercom-api-0.2.0").exists(),
+            "another version stays"
+        );
+        assert!(
+            crates_io.join("intercom-api-0.1.0").exists(),
+            "crates.io copies stay"
+        );
+        fs::remove_dir_all(&home).unwrap();
+    }
+
     #[test]
     fn staged_root_manifest_drops_the_generator_and_unpublished_members() {
         let root = crate::root();
