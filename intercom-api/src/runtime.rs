@@ -262,7 +262,13 @@ async fn read_body(mut body: reqwest::Body, limit: usize) -> reqwest::Result<Byt
         let Ok(mut chunk) = frame?.into_data() else {
             continue;
         };
-        let room = limit.saturating_sub(first.len() + joined.len());
+        // `joined`, once begun, already holds `first`.
+        let kept = if joined.is_empty() {
+            first.len()
+        } else {
+            joined.len()
+        };
+        let room = limit.saturating_sub(kept);
         let full = chunk.len() > room;
         chunk.truncate(room);
         if first.is_empty() {
@@ -316,5 +322,24 @@ mod tests {
         let call = runtime.call(request, &Operation::UNKNOWN);
         let size = std::mem::size_of_val(&call);
         assert!(size <= 1000, "the call future is {size} bytes");
+    }
+
+    #[tokio::test]
+    async fn a_body_in_many_chunks_is_kept_up_to_the_limit() {
+        let chunks = (0..4).map(|i| Ok::<_, std::io::Error>(Bytes::from(vec![i as u8; 20])));
+        let body = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
+        let kept = read_body(body, 64).await.unwrap();
+        assert_eq!(kept.len(), 64);
+        assert_eq!(
+            &kept[..],
+            [[0u8; 20], [1; 20], [2; 20]]
+                .concat()
+                .iter()
+                .chain(&[3u8; 4])
+                .copied()
+                .collect::<Vec<_>>()
+        );
+        let one = reqwest::Body::from(Bytes::from_static(b"whole"));
+        assert_eq!(&read_body(one, usize::MAX).await.unwrap()[..], b"whole");
     }
 }
