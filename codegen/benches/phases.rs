@@ -99,10 +99,21 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let sources = manifest.override_sources();
+        let mut read =
+            |file: &codegen::versions::Pinned| codegen::versions::read_local(&spec_dir, file);
+        let earlier = manifest.earlier_sources(&version.name);
+        let inputs = match codegen::load_inputs(&version.name, &sources, &earlier, &mut read) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let mut samples: [Vec<f64>; 5] = Default::default();
         let mut report = None;
         for _ in 0..iterations {
-            let out = match codegen::generate(version, &text) {
+            let out = match codegen::generate(version, &text, &inputs) {
                 Ok(out) => out,
                 Err(e) => {
                     eprintln!("version {}: {e}", version.name);

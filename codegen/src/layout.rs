@@ -120,9 +120,20 @@ pub fn version_manifest(manifest: &Manifest, version: &Version, mode: Mode) -> S
             upstream: manifest.upstream.clone(),
             commit: manifest.commit.clone(),
             version: version.clone(),
+            overrides: Vec::new(),
+            earlier: Vec::new(),
         };
         let table = toml::to_string(&metadata).expect("plain strings serialise");
         let _ = write!(out, "\n[package.metadata.intercom]\n{table}");
+        // Written one by one: `toml` would put the array of tables at the root.
+        for source in manifest.override_sources() {
+            let table = toml::to_string(&source).expect("plain strings serialise");
+            let _ = write!(out, "\n[[package.metadata.intercom.override]]\n{table}");
+        }
+        for source in manifest.earlier_sources(&version.name) {
+            let table = toml::to_string(&source).expect("plain strings serialise");
+            let _ = write!(out, "\n[[package.metadata.intercom.earlier]]\n{table}");
+        }
     }
     out
 }
@@ -138,6 +149,12 @@ pub struct Metadata {
     /// The version's entry.
     #[serde(flatten)]
     pub version: Version,
+    /// Intercom's override files, each with its target's description.
+    #[serde(default, rename = "override", skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::versions::OverrideSource>,
+    /// The versions listed before this one, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<crate::versions::DescriptionSource>,
 }
 
 impl Metadata {
@@ -178,11 +195,27 @@ pub struct Piece {
     pub text: String,
 }
 
+/// The README block `cargo xtask regen` writes from the generated code
+/// (every other block follows from `spec/versions.toml` alone).
+pub const PAGINATION_TABLE: &str = "pagination table";
+
+/// What a block is written from.
+fn block_source(block: &str) -> &'static str {
+    if block == PAGINATION_TABLE {
+        "each version's generated surface"
+    } else {
+        "spec/versions.toml"
+    }
+}
+
 /// The marker line that opens a block, in the comment syntax of `path`.
 pub fn begin_marker(path: &Path, block: &str) -> String {
     comment(
         path,
-        &format!("BEGIN {block}: written by `cargo xtask regen` from spec/versions.toml"),
+        &format!(
+            "BEGIN {block}: written by `cargo xtask regen` from {}",
+            block_source(block)
+        ),
     )
 }
 
@@ -376,9 +409,10 @@ pub fn drift(root: &Path, pieces: &[Piece]) -> Vec<String> {
         match apply(piece, current.as_deref()) {
             Ok(expected) if Some(&expected) == current.as_ref() => {}
             Ok(_) => out.push(format!(
-                "{}{} differs from spec/versions.toml",
+                "{}{} differs from {}",
                 piece.path.display(),
-                piece.block.map(|b| format!(" ({b})")).unwrap_or_default()
+                piece.block.map(|b| format!(" ({b})")).unwrap_or_default(),
+                block_source(piece.block.unwrap_or_default())
             )),
             Err(e) => out.push(e),
         }
@@ -427,6 +461,11 @@ feature = "preview"
 upstream_dir = "0"
 sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
 default = true
+[[override]]
+name = "fern"
+upstream_path = "fern/openapi-overrides.yml"
+target = "2.11"
+sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
 "#,
         )
         .unwrap()
@@ -457,6 +496,19 @@ default = true
         }
         let metadata = Metadata::from_cargo_toml(&workspace).unwrap();
         assert_eq!(metadata.version, m.versions[0]);
+        // The override, with where its target's description comes from.
+        assert_eq!(metadata.overrides, m.override_sources());
+        let source = &metadata.overrides[0];
+        assert_eq!(
+            source.target_spec().upstream_path,
+            "descriptions/2.11/api.intercom.io.yaml"
+        );
+        assert_eq!(source.file().local_path, "overrides/openapi-overrides.yml");
+        // Preview reads 2.11's description for what it declared.
+        let preview = version_manifest(&m, &m.versions[1], Mode::Workspace);
+        let metadata = Metadata::from_cargo_toml(&preview).unwrap();
+        assert_eq!(metadata.earlier, m.earlier_sources("Preview"));
+        assert_eq!(metadata.earlier[0].name, "2.11");
         assert_eq!(
             (metadata.upstream.as_str(), metadata.commit.as_str()),
             ("https://example.test/raw", "abc")

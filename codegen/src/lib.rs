@@ -1,8 +1,9 @@
 //! Code generation for intercom-rs: Intercom's OpenAPI descriptions in, one
 //! formatted Rust module per API version out.
 //!
-//! The pipeline is `load → normalise → generate → format`:
+//! The pipeline is `load → override → normalise → generate → format`:
 //! - [`load`] parses the YAML into a raw JSON document;
+//! - [`overrides`] applies Intercom's own corrections (the SDK override files);
 //! - [`normalise`] repairs known spec defects, one named function each;
 //! - [`generate`] drives progenitor and appends the runtime glue;
 //! - [`open_enums`] opens closed string enums in the generated code;
@@ -18,10 +19,12 @@ use std::time::Instant;
 pub mod builders;
 pub mod decode_context;
 pub mod dispatch;
+pub mod earlier;
 pub mod generate;
 pub mod layout;
 pub mod normalise;
 pub mod open_enums;
+pub mod overrides;
 pub mod pagination;
 pub mod report;
 pub mod schema;
@@ -62,10 +65,10 @@ pub enum Error {
         message: String,
     },
     /// A spec file's sha256 is not the pinned one.
-    #[error("version {version}: {path} has sha256 {actual}, expected {expected}")]
+    #[error("{file}: {path} has sha256 {actual}, expected {expected}")]
     Checksum {
-        /// Version name.
-        version: String,
+        /// What the file is: `version 2.11`, `override fern`.
+        file: String,
         /// The file checked.
         path: PathBuf,
         /// Pinned hash.
@@ -138,8 +141,69 @@ pub fn routes(doc: &serde_json::Value) -> BTreeMap<(String, String), String> {
     out
 }
 
-/// Runs the whole pipeline for one version.
-pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
+/// What codegen reads for a version besides its own description.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Intercom's override files, in order.
+    pub overrides: Vec<overrides::Overrides>,
+    /// The versions listed before it, oldest first.
+    pub earlier: Vec<earlier::Earlier>,
+}
+
+/// Reads and parses what generating `version` needs besides its own
+/// description: every override file (with its target's description unless
+/// `version` is the target) and every earlier version's description.
+/// `read` returns a pinned file's bytes, checksum-verified.
+pub fn load_inputs(
+    version: &str,
+    override_sources: &[versions::OverrideSource],
+    earlier_sources: &[versions::DescriptionSource],
+    read: &mut dyn FnMut(&versions::Pinned) -> Result<Vec<u8>, String>,
+) -> Result<Inputs, String> {
+    let mut text = |file: &versions::Pinned| -> Result<String, String> {
+        String::from_utf8(read(file)?).map_err(|e| format!("{}: {e}", file.label))
+    };
+    // A description is parsed once, whether earlier, a target, or both.
+    let mut docs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    let mut description = |file: versions::Pinned,
+                           text: &mut dyn FnMut(&versions::Pinned) -> Result<String, String>|
+     -> Result<serde_json::Value, String> {
+        if let Some(doc) = docs.get(&file.local_path) {
+            return Ok(doc.clone());
+        }
+        let doc = load(&text(&file)?).map_err(|e| format!("{}: {e}", file.label))?;
+        docs.insert(file.local_path, doc.clone());
+        Ok(doc)
+    };
+    let earlier = earlier_sources
+        .iter()
+        .map(|source| {
+            Ok(earlier::Earlier {
+                name: source.name.clone(),
+                doc: description(source.pinned(), &mut text)?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let overrides = override_sources
+        .iter()
+        .map(|source| {
+            let target_doc = if source.target == version {
+                None
+            } else {
+                Some(description(source.target_spec(), &mut text)?)
+            };
+            let body = text(&source.file())?;
+            overrides::Overrides::parse(&source.name, &source.target, &body, target_doc)
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Inputs { overrides, earlier })
+}
+
+/// Runs the whole pipeline for one version, with what it reads besides
+/// its description ([`Inputs`]).
+pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output, Error> {
+    let overrides = &inputs.overrides;
     let mut timings = Timings::default();
     let t = Instant::now();
     let mut spec = normalise::Spec {
@@ -150,6 +214,8 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
     timings.parse = t.elapsed();
 
     let t = Instant::now();
+    let overridden = overrides::apply(&mut spec.doc, &version.name, overrides);
+    let inherited = earlier::inherit_position_params(&mut spec.doc, &inputs.earlier);
     let applied = normalise::normalise(&mut spec);
     let routes = routes(&spec.doc);
     let openapi: openapiv3::OpenAPI =
@@ -185,13 +251,19 @@ pub fn generate(version: &Version, text: &str) -> Result<Output, Error> {
     let code = prettyplease::unparse(&file);
     timings.format = t.elapsed();
 
-    let surface = surface::render(&version.name, &operations, &spec.dropped);
+    let mut sdk_paginated: Vec<(String, String)> =
+        overrides.iter().flat_map(|o| o.paginated()).collect();
+    sdk_paginated.sort();
+    sdk_paginated.dedup();
+    let surface = surface::render(&version.name, &operations, &spec.dropped, &sdk_paginated);
     let report = Report {
         version: version.name.clone(),
         spec_operations,
         operations: operations.len(),
         types,
         open_enums,
+        overrides: overridden,
+        inherited,
         applied,
         dropped: spec.dropped,
         paging: operations

@@ -64,7 +64,9 @@ pub struct Detected {
     pub shape: Shape,
     /// Response property holding the page's items.
     pub items: String,
-    /// Response path to the next cursor, or to `total_pages` for page numbers.
+    /// Response path to the next cursor, or to `total_pages` for page
+    /// numbers (empty when the response has none: the list ends at the
+    /// first empty page).
     pub next: Vec<String>,
     /// Query parameter (or body field, for search) setting the page size.
     pub page_size: Option<String>,
@@ -86,6 +88,11 @@ impl fmt::Display for Paging {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Paging::None => Ok(()),
+            Paging::Paginated(d) if d.next.is_empty() => write!(
+                f,
+                "paginated: {} (to the first empty page, items {})",
+                d.shape, d.items
+            ),
             Paging::Paginated(d) => write!(
                 f,
                 "paginated: {} (next {}, items {})",
@@ -196,6 +203,9 @@ pub fn detect_one(doc: &Value, op: &Map<String, Value>) -> Paging {
     {
         return match candidates.iter().find(|next| has(next)) {
             Some(next) => detected(*shape, next, per_page),
+            // Page numbers need no cursor: without a total, the list ends
+            // at the first empty page.
+            None if *shape == Shape::PageNumber => detected(*shape, &[], per_page),
             None => Paging::Unhandled(format!(
                 "`{param}` parameter but no `{}` in the response",
                 candidates.last().map_or(String::new(), |p| p.join("."))
@@ -429,6 +439,11 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
     let (walk_stmts, leaf_ty) = walk(index, &page_ty, &d.next)?;
     let leaf_name = last_ident(&leaf_ty).unwrap_or_default();
     let next_body = match d.shape {
+        Shape::PageNumber if d.next.is_empty() => quote! {
+            let current = current.page()?;
+            (!#items_ref.is_empty())
+                .then_some(::generated::pagination::Position::Page(current + 1))
+        },
         Shape::PageNumber => {
             if !INTEGERS.contains(&leaf_name.as_str()) {
                 return Err(format!("`total_pages` is a `{}`", type_text(&leaf_ty)));
@@ -695,6 +710,10 @@ mod tests {
                     "parameters": [{"name": "page", "in": "query"}, {"name": "per_page", "in": "query"}],
                     "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"total_pages": {"type": "integer"}, "data": {"type": "array", "items": {}}}}}}}}
                 }},
+                "/help_centers": {"get": {
+                    "parameters": [{"name": "page", "in": "query"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"data": {"type": "array", "items": {}}}}}}}}
+                }},
                 "/companies/scroll": {"get": {
                     "parameters": [{"name": "scroll_param", "in": "query"}],
                     "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"scroll_param": {"type": "string"}, "data": {"type": "array", "items": {}}}}}}}}
@@ -748,6 +767,11 @@ mod tests {
         );
         assert_eq!(shape("/calls", "get").0, Shape::PageNumber);
         assert_eq!(shape("/calls", "get").2, "total_pages");
+        // No total: the list ends at the first empty page.
+        assert_eq!(
+            shape("/help_centers", "get"),
+            (Shape::PageNumber, "data".into(), String::new(), None)
+        );
         assert_eq!(shape("/companies/scroll", "get").0, Shape::Scroll);
         assert_eq!(shape("/merge_history", "get").0, Shape::NextCursor);
         assert!(

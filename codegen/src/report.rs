@@ -39,6 +39,10 @@ pub struct Report {
     pub types: usize,
     /// String enums opened with an `Unrecognized(String)` variant.
     pub open_enums: usize,
+    /// What each of Intercom's override files did.
+    pub overrides: Vec<crate::overrides::Report>,
+    /// Position parameters taken from earlier versions.
+    pub inherited: Vec<crate::earlier::Inherited>,
     /// Each normalisation and how many places it touched.
     pub applied: Vec<Applied>,
     /// Operations that could not be generated.
@@ -76,6 +80,18 @@ impl fmt::Display for Report {
             ms(self.timings.generate),
             ms(self.timings.format),
         )?;
+        for o in &self.overrides {
+            write!(f, "{o}")?;
+        }
+        for i in &self.inherited {
+            writeln!(
+                f,
+                "  inherited from {}: {} takes {}",
+                i.from,
+                i.operation,
+                i.params.join(", ")
+            )?;
+        }
         let touched: Vec<String> = self
             .applied
             .iter()

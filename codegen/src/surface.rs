@@ -277,7 +277,12 @@ fn it_sig(item: &ImplItem) -> ReturnType {
 }
 
 /// The snapshot text: a header and one line per operation.
-pub fn render(version: &str, ops: &[Operation], dropped: &[crate::normalise::Dropped]) -> String {
+pub fn render(
+    version: &str,
+    ops: &[Operation],
+    dropped: &[crate::normalise::Dropped],
+    sdk_paginated: &[(String, String)],
+) -> String {
     let mut s = format!("# Intercom API {version}: {} operations\n", ops.len());
     for op in ops {
         s.push_str(&op.line());
@@ -289,7 +294,75 @@ pub fn render(version: &str, ops: &[Operation], dropped: &[crate::normalise::Dro
             d.operation_id, d.method, d.path, d.reason
         ));
     }
+    s.push_str(&sdk_pagination(ops, sdk_paginated));
     s
+}
+
+/// Prefix of the surface lines that say how this version pages each
+/// operation Intercom's official SDKs paginate.
+pub const SDK_PAGINATED: &str = "SDK-PAGINATED";
+
+/// One line per operation the official SDKs paginate (`x-fern-pagination`
+/// in Intercom's override files): whether this version paginates it too.
+pub fn sdk_pagination(ops: &[Operation], sdk_paginated: &[(String, String)]) -> String {
+    let mut s = String::new();
+    for (method, path) in sdk_paginated {
+        let shape = crate::overrides::template_shape(path);
+        let op = ops
+            .iter()
+            .find(|op| op.method == *method && crate::overrides::template_shape(&op.path) == shape);
+        let verdict = match op {
+            None => "not in this version".to_owned(),
+            Some(op) if matches!(op.paging, crate::pagination::Paging::Paginated(_)) => {
+                format!("{} paginated", op.operation_id)
+            }
+            Some(op) => format!("{} NOT paginated", op.operation_id),
+        };
+        s.push_str(&format!("{SDK_PAGINATED} {method} {path}: {verdict}\n"));
+    }
+    s
+}
+
+/// The README's pagination table, from each version's surface text
+/// (`(version, surface)`, oldest first): how many operations each version
+/// paginates, and how many of those the official SDKs paginate it covers.
+pub fn pagination_table(surfaces: &[(&str, &str)]) -> String {
+    let mut out = String::from(
+        "| version | operations paginated | of the official SDKs' paginated operations in this version | not paginated here |\n| --- | --- | --- | --- |\n",
+    );
+    for (version, surface) in surfaces {
+        let paginated = surface
+            .lines()
+            .filter(|l| l.contains(" | paginated: "))
+            .count();
+        let sdk: Vec<&str> = surface
+            .lines()
+            .filter_map(|l| l.strip_prefix(SDK_PAGINATED))
+            .collect();
+        let present: Vec<&&str> = sdk
+            .iter()
+            .filter(|l| !l.ends_with(": not in this version"))
+            .collect();
+        let missing: Vec<String> = present
+            .iter()
+            .filter(|l| l.ends_with(" NOT paginated"))
+            .map(|l| {
+                let route = l.trim().split(": ").next().unwrap_or_default();
+                format!("`{route}`")
+            })
+            .collect();
+        out.push_str(&format!(
+            "| {version} | {paginated} | {} of {} | {} |\n",
+            present.len() - missing.len(),
+            present.len(),
+            if missing.is_empty() {
+                "—".to_owned()
+            } else {
+                missing.join(", ")
+            }
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -22,6 +22,139 @@ pub struct Manifest {
     /// The versions, oldest first.
     #[serde(rename = "version")]
     pub versions: Vec<Version>,
+    /// Intercom's corrections for its own SDKs, applied in this order.
+    #[serde(rename = "override", default)]
+    pub overrides: Vec<Override>,
+}
+
+/// One of Intercom's override files (`fern/*.yml` upstream): corrections
+/// Intercom makes to a published description for its official SDKs.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// Our name for it, printed in reports: `fern`, `fern-preview`.
+    pub name: String,
+    /// Path of the file in the upstream repository.
+    pub upstream_path: String,
+    /// Name of the version whose description the file corrects.
+    pub target: String,
+    /// Lower-case hex sha256 of the file.
+    pub sha256: String,
+}
+
+/// An override file with the description of the version it targets, as a
+/// version crate's build script needs them (`[package.metadata.intercom]`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideSource {
+    /// The override's name.
+    pub name: String,
+    /// Path of the file in the upstream repository.
+    pub upstream_path: String,
+    /// Lower-case hex sha256 of the file.
+    pub sha256: String,
+    /// Name of the version it targets.
+    pub target: String,
+    /// The target's folder under `descriptions/` upstream.
+    pub target_upstream_dir: String,
+    /// The sha256 of the target's description.
+    pub target_sha256: String,
+}
+
+impl OverrideSource {
+    /// The override file.
+    pub fn file(&self) -> Pinned {
+        Override {
+            name: self.name.clone(),
+            upstream_path: self.upstream_path.clone(),
+            target: self.target.clone(),
+            sha256: self.sha256.clone(),
+        }
+        .pinned()
+    }
+
+    /// The target version's description.
+    pub fn target_spec(&self) -> Pinned {
+        description(&self.target, &self.target_upstream_dir, &self.target_sha256)
+    }
+}
+
+/// Where a version's description comes from, as a version crate's build
+/// script needs it for another version (`[package.metadata.intercom]`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DescriptionSource {
+    /// The version's name.
+    pub name: String,
+    /// Its folder under `descriptions/` upstream.
+    pub upstream_dir: String,
+    /// The sha256 of its description.
+    pub sha256: String,
+}
+
+impl DescriptionSource {
+    /// The description as a pinned file.
+    pub fn pinned(&self) -> Pinned {
+        description(&self.name, &self.upstream_dir, &self.sha256)
+    }
+}
+
+/// A file pinned by `spec/versions.toml`: a version's description or an
+/// override file, with where it lives upstream and locally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pinned {
+    /// What it is, for messages: `version 2.14`, `override fern`.
+    pub label: String,
+    /// Path in the upstream repository (and in a mirror of it).
+    pub upstream_path: String,
+    /// Path under `spec/`.
+    pub local_path: String,
+    /// Lower-case hex sha256.
+    pub sha256: String,
+}
+
+impl Pinned {
+    /// Where the file lives under `spec_dir`.
+    pub fn local(&self, spec_dir: &Path) -> PathBuf {
+        spec_dir.join(&self.local_path)
+    }
+
+    /// Where the file lives in a mirror laid out like the upstream repository.
+    pub fn mirror(&self, mirror: &Path) -> PathBuf {
+        mirror.join(&self.upstream_path)
+    }
+
+    /// Checks `bytes` against the pinned checksum.
+    pub fn verify(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        let actual = sha256_hex(bytes);
+        if actual.eq_ignore_ascii_case(&self.sha256) {
+            Ok(())
+        } else {
+            Err(Error::Checksum {
+                file: self.label.clone(),
+                path: path.to_owned(),
+                expected: self.sha256.clone(),
+                actual,
+            })
+        }
+    }
+}
+
+impl Override {
+    /// The override file as a pinned file, stored under `spec/overrides/`.
+    pub fn pinned(&self) -> Pinned {
+        let file = self
+            .upstream_path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.upstream_path);
+        Pinned {
+            label: format!("override {}", self.name),
+            upstream_path: self.upstream_path.clone(),
+            local_path: format!("overrides/{file}"),
+            sha256: self.sha256.clone(),
+        }
+    }
 }
 
 /// One supported API version.
@@ -83,6 +216,31 @@ impl Manifest {
                 ));
             }
         }
+        let mut files = std::collections::BTreeSet::new();
+        for o in &manifest.overrides {
+            if !seen.insert(format!("override:{}", o.name)) || !files.insert(o.pinned().local_path)
+            {
+                return Err(format!("override `{}` is listed twice", o.name));
+            }
+            if manifest.get(&o.target).is_none() {
+                return Err(format!(
+                    "override `{}` targets `{}`, which is not a listed version",
+                    o.name, o.target
+                ));
+            }
+            if o.sha256.len() != 64 || !o.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "override `{}`: sha256 must be 64 hex digits",
+                    o.name
+                ));
+            }
+            if o.upstream_path.starts_with('/') || o.upstream_path.split('/').any(|c| c == "..") {
+                return Err(format!(
+                    "override `{}`: upstream_path must be relative to the repository",
+                    o.name
+                ));
+            }
+        }
         match manifest.versions.iter().filter(|v| v.default).count() {
             1 => Ok(manifest),
             n => Err(format!(
@@ -100,27 +258,100 @@ impl Manifest {
 
     /// Upstream URL of a version's spec at the pinned commit.
     pub fn url(&self, version: &Version) -> String {
+        self.file_url(&version.pinned())
+    }
+
+    /// Upstream URL of a pinned file at the pinned commit.
+    pub fn file_url(&self, file: &Pinned) -> String {
         format!(
-            "{}/{}/descriptions/{}/{SPEC_FILE}",
+            "{}/{}/{}",
             self.upstream.trim_end_matches('/'),
             self.commit,
-            version.upstream_dir
+            file.upstream_path
         )
+    }
+
+    /// Each override with its target's description (validated to exist).
+    pub fn override_sources(&self) -> Vec<OverrideSource> {
+        self.overrides
+            .iter()
+            .filter_map(|o| {
+                let target = self.get(&o.target)?;
+                Some(OverrideSource {
+                    name: o.name.clone(),
+                    upstream_path: o.upstream_path.clone(),
+                    sha256: o.sha256.clone(),
+                    target: target.name.clone(),
+                    target_upstream_dir: target.upstream_dir.clone(),
+                    target_sha256: target.sha256.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The versions listed before `version` (oldest first), whose
+    /// descriptions codegen reads for what they declared (see
+    /// [`crate::earlier`]).
+    pub fn earlier_sources(&self, version: &str) -> Vec<DescriptionSource> {
+        self.versions
+            .iter()
+            .take_while(|v| v.name != version)
+            .map(|v| DescriptionSource {
+                name: v.name.clone(),
+                upstream_dir: v.upstream_dir.clone(),
+                sha256: v.sha256.clone(),
+            })
+            .collect()
+    }
+
+    /// Every pinned file: each version's description, then each override.
+    pub fn files(&self) -> Vec<Pinned> {
+        self.versions
+            .iter()
+            .map(Version::pinned)
+            .chain(self.overrides.iter().map(Override::pinned))
+            .collect()
     }
 }
 
 impl Version {
+    /// The version's description as a pinned file.
+    pub fn pinned(&self) -> Pinned {
+        description(&self.name, &self.upstream_dir, &self.sha256)
+    }
+
     /// Where the fetched spec lives under `spec/`.
     pub fn local_path(&self, spec_dir: &Path) -> PathBuf {
-        spec_dir.join(&self.name).join(SPEC_FILE)
+        self.pinned().local(spec_dir)
     }
 
     /// Where the spec lives in a mirror laid out like the upstream repository.
     pub fn mirror_path(&self, mirror: &Path) -> PathBuf {
-        mirror
-            .join("descriptions")
-            .join(&self.upstream_dir)
-            .join(SPEC_FILE)
+        self.pinned().mirror(mirror)
+    }
+}
+
+/// Reads a pinned file from `spec_dir` (the checkout's `spec/`), verified.
+pub fn read_local(spec_dir: &Path, file: &Pinned) -> Result<Vec<u8>, String> {
+    let path = file.local(spec_dir);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!(
+            "{} ({}): {e}; run `cargo xtask fetch-specs`",
+            file.label,
+            path.display()
+        )
+    })?;
+    file.verify(&path, &bytes).map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// The description of version `name`, pinned.
+fn description(name: &str, upstream_dir: &str, sha256: &str) -> Pinned {
+    Pinned {
+        label: format!("version {name}"),
+        upstream_path: format!("descriptions/{upstream_dir}/{SPEC_FILE}"),
+        local_path: format!("{name}/{SPEC_FILE}"),
+        sha256: sha256.to_owned(),
     }
 }
 
@@ -131,17 +362,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Checks `bytes` against the version's pinned checksum.
 pub fn verify(version: &Version, path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let actual = sha256_hex(bytes);
-    if actual.eq_ignore_ascii_case(&version.sha256) {
-        Ok(())
-    } else {
-        Err(Error::Checksum {
-            version: version.name.clone(),
-            path: path.to_owned(),
-            expected: version.sha256.clone(),
-            actual,
-        })
-    }
+    version.pinned().verify(path, bytes)
 }
 
 #[cfg(test)]
@@ -183,6 +404,33 @@ default = true
         assert!(Manifest::parse(&bad).unwrap_err().contains("64 hex"));
         let nodefault = ONE.replace("default = true", "");
         assert!(Manifest::parse(&nodefault).unwrap_err().contains("default"));
+    }
+
+    #[test]
+    fn overrides_must_target_a_listed_version_once() {
+        let with = |target: &str, name: &str| {
+            format!(
+                "{ONE}[[override]]\nname = \"{name}\"\nupstream_path = \"fern/o.yml\"\ntarget = \"{target}\"\nsha256 = \"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"\n"
+            )
+        };
+        let m = Manifest::parse(&with("2.11", "fern")).unwrap();
+        let sources = m.override_sources();
+        assert_eq!(sources[0].target_upstream_dir, "2.11");
+        assert_eq!(sources[0].file().local_path, "overrides/o.yml");
+        assert_eq!(m.files().len(), 2);
+        assert!(
+            Manifest::parse(&with("9.9", "fern"))
+                .unwrap_err()
+                .contains("not a listed version")
+        );
+        let twice = format!(
+            "{}{}",
+            with("2.11", "fern"),
+            &with("2.11", "fern")[ONE.len()..]
+        );
+        assert!(Manifest::parse(&twice).unwrap_err().contains("twice"));
+        let escaping = with("2.11", "fern").replace("fern/o.yml", "../o.yml");
+        assert!(Manifest::parse(&escaping).unwrap_err().contains("relative"));
     }
 
     #[test]

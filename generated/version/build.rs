@@ -8,13 +8,18 @@
 //! The spec is `spec/<version>/api.intercom.io.yaml` of the checkout (placed
 //! by `cargo xtask fetch-specs`) or, when that is absent (a git dependency:
 //! spec files never enter git), the same file of the mirror that
-//! `INTERCOM_OPENAPI_DIR` names. Either way its sha256 must be the pinned one.
+//! `INTERCOM_OPENAPI_DIR` names. Intercom's override files (and, for a
+//! version an override does not target, the target's spec, to compare
+//! shapes) and the descriptions of the versions listed before this one (for
+//! the pagination they declared) come from `spec/` or the mirror the same
+//! way. Every file's sha256 must be the pinned one.
 //! Packaged crates carry the module pre-rendered and have no build script.
 
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 use codegen::layout::Metadata;
+use codegen::versions::Pinned;
 
 fn main() {
     if let Err(message) = run() {
@@ -38,15 +43,26 @@ fn run() -> Result<(), String> {
     let metadata =
         Metadata::from_cargo_toml(&text).map_err(|e| format!("{}: {e}", cargo_toml.display()))?;
     let version = &metadata.version;
-    let (path, bytes) = spec(&metadata, &root.join("spec"))?;
-    codegen::versions::verify(version, &path, &bytes).map_err(|e| {
-        format!(
-            "{e}: run `cargo xtask fetch-specs`, or point INTERCOM_OPENAPI_DIR at a mirror of {} at commit {}",
-            metadata.upstream, metadata.commit
-        )
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    let output = codegen::generate(version, &text)
+    let spec_dir = root.join("spec");
+    let mut read = |file: &Pinned| -> Result<Vec<u8>, String> {
+        let (path, bytes) = pinned_file(&metadata, file, &spec_dir)?;
+        file.verify(&path, &bytes).map_err(|e| {
+            format!(
+                "{e}: run `cargo xtask fetch-specs`, or point INTERCOM_OPENAPI_DIR at a mirror of {} at commit {}",
+                metadata.upstream, metadata.commit
+            )
+        })?;
+        Ok(bytes)
+    };
+    let bytes = read(&version.pinned())?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("version {}: {e}", version.name))?;
+    let inputs = codegen::load_inputs(
+        &version.name,
+        &metadata.overrides,
+        &metadata.earlier,
+        &mut read,
+    )?;
+    let output = codegen::generate(version, &text, &inputs)
         .map_err(|e| format!("Intercom API {}: {e}", version.name))?;
     let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(&out_dir.join("generated.rs"), &output.code)?;
@@ -61,10 +77,14 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// The spec file of `version`: the checkout's copy, else the mirror's.
-fn spec(metadata: &Metadata, spec_dir: &Path) -> Result<(PathBuf, Vec<u8>), String> {
-    let version = &metadata.version;
-    let local = version.local_path(spec_dir);
+/// A pinned file (a description or an override file): the checkout's copy,
+/// else the mirror's.
+fn pinned_file(
+    metadata: &Metadata,
+    file: &Pinned,
+    spec_dir: &Path,
+) -> Result<(PathBuf, Vec<u8>), String> {
+    let local = file.local(spec_dir);
     println!("cargo::rerun-if-changed={}", local.display());
     if let Ok(bytes) = fs::read(&local) {
         return Ok((local, bytes));
@@ -74,19 +94,20 @@ fn spec(metadata: &Metadata, spec_dir: &Path) -> Result<(PathBuf, Vec<u8>), Stri
     println!("cargo::rerun-if-env-changed=INTERCOM_OPENAPI_DIR");
     let Some(mirror) = env::var_os("INTERCOM_OPENAPI_DIR").filter(|d| !d.is_empty()) else {
         return Err(format!(
-            "the Intercom API {} spec is not at {}: set INTERCOM_OPENAPI_DIR to a mirror of {} at commit {} (laid out as descriptions/<dir>/api.intercom.io.yaml), or run `cargo xtask fetch-specs` in the checkout",
-            version.name,
+            "{} ({}) is not at {}: set INTERCOM_OPENAPI_DIR to a mirror of {} at commit {}, or run `cargo xtask fetch-specs` in the checkout",
+            file.label,
+            file.upstream_path,
             local.display(),
             metadata.upstream,
             metadata.commit
         ));
     };
-    let path = version.mirror_path(Path::new(&mirror));
+    let path = file.mirror(Path::new(&mirror));
     println!("cargo::rerun-if-changed={}", path.display());
     let bytes = fs::read(&path).map_err(|e| {
         format!(
-            "INTERCOM_OPENAPI_DIR: the Intercom API {} spec {}: {e}",
-            version.name,
+            "INTERCOM_OPENAPI_DIR: {} {}: {e}",
+            file.label,
             path.display()
         )
     })?;

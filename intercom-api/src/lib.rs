@@ -139,7 +139,7 @@
 //!
 //! A value that does not fit its field's type never fails the call either
 //! (Intercom sends ids as strings where its spec says integer, and the
-//! reverse; a contact's `avatar` as a URL where the spec says object). A body
+//! reverse; a contact's `location` as a string where the spec says object). A body
 //! that fits decodes strictly, at no extra cost; otherwise each misfit is
 //! repaired where it is: a numeric string is read as a number (or a number as
 //! a string) when its text round-trips exactly, and anything else is set
@@ -157,11 +157,11 @@
 //! let (contact, raw) = client.v2_16().show_contact().contact_id("63a07ddf").send().with_raw().await;
 //! let contact = contact?.into_inner();
 //! for m in raw.mismatches() {
-//!     // e.g. "avatar: kept aside, field left empty (invalid type: string …)"
+//!     // e.g. "location: kept aside, field left empty (invalid type: string …)"
 //!     eprintln!("{m}: sent {}", m.value);
 //! }
 //! if let Some(Ok(body)) = raw.last().map(|r| r.json()) {
-//!     println!("{:?} {}", contact.id, body["avatar"]);
+//!     println!("{:?} {}", contact.id, body["location"]);
 //! }
 //! # Ok(()) }
 //! ```

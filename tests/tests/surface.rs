@@ -32,3 +32,63 @@ fn dropped_operations_are_pinned() {
         }
     }
 }
+
+/// Every operation Intercom's official SDKs paginate (`x-fern-pagination`
+/// in its override files) is paginated here too, in every version that has it.
+#[test]
+fn the_official_sdks_paginated_operations_are_paginated_here() {
+    let mut checked = 0;
+    for module in intercom_tests::enabled() {
+        let lines: Vec<&str> = module
+            .surface
+            .lines()
+            .filter(|l| l.starts_with(codegen::surface::SDK_PAGINATED))
+            .collect();
+        assert!(
+            !lines.is_empty(),
+            "{}: the surface lists none of the official SDKs' paginated operations (were the override files applied?)",
+            module.feature
+        );
+        for line in lines {
+            assert!(
+                !line.ends_with(" NOT paginated"),
+                "{}: {line}",
+                module.feature
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+}
+
+/// The README's pagination table has, for every enabled version, the row
+/// its generated surface gives (`cargo xtask regen` writes the table).
+#[test]
+fn readme_pagination_table_matches_the_surfaces() {
+    let readme_path = intercom_tests::workspace_root().join("intercom-api/README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let begin = codegen::layout::begin_marker(&readme_path, codegen::layout::PAGINATION_TABLE);
+    let end = codegen::layout::end_marker(&readme_path, codegen::layout::PAGINATION_TABLE);
+    let block = readme
+        .split_once(&begin)
+        .and_then(|(_, rest)| rest.split_once(&end))
+        .map(|(block, _)| block)
+        .expect("intercom-api/README.md has the pagination table's markers");
+    let manifest = intercom_tests::manifest();
+    let rows = block.lines().filter(|l| l.starts_with("| ")).count();
+    assert_eq!(
+        rows,
+        manifest.versions.len() + 2,
+        "a header, its rule and one row per version:\n{block}"
+    );
+    for module in intercom_tests::enabled() {
+        let version = intercom_tests::version_of(&module);
+        let table = codegen::surface::pagination_table(&[(&version.name, module.surface)]);
+        let row = table.lines().last().unwrap();
+        assert!(
+            block.lines().any(|l| l == row),
+            "{}: the README's row is not `{row}`: run `cargo xtask regen`\n{block}",
+            version.name
+        );
+    }
+}

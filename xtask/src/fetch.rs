@@ -1,21 +1,23 @@
-//! `cargo xtask fetch-specs`: every pinned spec into `spec/<version>/`,
-//! checksum-verified, written atomically.
+//! `cargo xtask fetch-specs`: every pinned file into `spec/`: each version's
+//! description into `spec/<version>/`, and Intercom's override files into
+//! `spec/overrides/`; checksum-verified, written atomically.
 
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use codegen::versions::{self, Version};
+use codegen::versions::{self, Pinned, Version};
 use codegen::{Error, Manifest};
 
 /// Where specs come from.
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct FetchArgs {
     /// A local mirror laid out like the upstream repository
-    /// (`descriptions/<dir>/api.intercom.io.yaml`), for offline builds.
+    /// (`descriptions/<dir>/api.intercom.io.yaml`, `fern/*.yml`), for offline builds.
     #[arg(long = "from", env = "INTERCOM_OPENAPI_DIR", value_name = "DIR")]
     pub from: Option<PathBuf>,
     /// Only these versions (name or feature), e.g. `--only 2.11 --only preview`.
+    /// The override files are always fetched: codegen of any version reads them.
     #[arg(long)]
     pub only: Vec<String>,
 }
@@ -33,26 +35,30 @@ pub enum Outcome {
 pub fn run(args: &FetchArgs) -> Result<Vec<(String, Outcome)>, String> {
     let root = crate::root();
     let manifest = Manifest::load(&root.join("spec/versions.toml")).map_err(|e| e.to_string())?;
-    let selected = select(&manifest, &args.only)?;
+    let selected: Vec<Pinned> = select(&manifest, &args.only)?
+        .into_iter()
+        .map(Version::pinned)
+        .chain(manifest.overrides.iter().map(versions::Override::pinned))
+        .collect();
     let source = match &args.from {
         Some(dir) => Source::Mirror(dir.clone()),
         None => Source::Upstream,
     };
     let total = selected.len();
     let mut outcomes = Vec::new();
-    for (i, version) in selected.into_iter().enumerate() {
-        let outcome = fetch_one(&manifest, version, &root.join("spec"), &source)
-            .map_err(|e| e.to_string())?;
+    for (i, file) in selected.iter().enumerate() {
+        let outcome =
+            fetch_one(&manifest, file, &root.join("spec"), &source).map_err(|e| e.to_string())?;
         eprintln!(
-            "[{}/{total}] {:<8} {}",
+            "[{}/{total}] {:<22} {}",
             i + 1,
-            version.name,
+            file.label,
             match outcome {
                 Outcome::Present => "present, verified",
                 Outcome::Fetched => "fetched, verified",
             }
         );
-        outcomes.push((version.name.clone(), outcome));
+        outcomes.push((file.label.clone(), outcome));
     }
     Ok(outcomes)
 }
@@ -79,22 +85,22 @@ pub enum Source {
     Upstream,
 }
 
-/// Fetches one version into `spec_dir`, unless a verified copy is there.
+/// Fetches one pinned file into `spec_dir`, unless a verified copy is there.
 pub fn fetch_one(
     manifest: &Manifest,
-    version: &Version,
+    file: &Pinned,
     spec_dir: &Path,
     source: &Source,
 ) -> Result<Outcome, Error> {
-    let dest = version.local_path(spec_dir);
+    let dest = file.local(spec_dir);
     if let Ok(existing) = fs::read(&dest)
-        && versions::verify(version, &dest, &existing).is_ok()
+        && file.verify(&dest, &existing).is_ok()
     {
         return Ok(Outcome::Present);
     }
     let (origin, bytes) = match source {
         Source::Mirror(dir) => {
-            let path = version.mirror_path(dir);
+            let path = file.mirror(dir);
             let bytes = fs::read(&path).map_err(|source| Error::Io {
                 path: path.clone(),
                 source,
@@ -102,17 +108,17 @@ pub fn fetch_one(
             (path, bytes)
         }
         Source::Upstream => {
-            let url = manifest.url(version);
+            let url = manifest.file_url(file);
             (
                 PathBuf::from(&url),
                 download(&url).map_err(|message| Error::Io {
                     path: PathBuf::from(&url),
-                    source: std::io::Error::other(format!("version {}: {message}", version.name)),
+                    source: std::io::Error::other(format!("{}: {message}", file.label)),
                 })?,
             )
         }
     };
-    versions::verify(version, &origin, &bytes)?;
+    file.verify(&origin, &bytes)?;
     write_atomically(&dest, &bytes)?;
     Ok(Outcome::Fetched)
 }
@@ -137,7 +143,11 @@ fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<(), Error> {
     };
     let dir = dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let tmp = dir.join(format!(".{}.partial", versions::SPEC_FILE));
+    let name = dest.file_name().map_or_else(
+        || versions::SPEC_FILE.into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let tmp = dir.join(format!(".{name}.partial"));
     let result = fs::File::create(&tmp)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .and_then(|()| fs::rename(&tmp, dest));
@@ -185,7 +195,7 @@ default = true
         let spec = tempfile::tempdir().unwrap();
         let src = Source::Mirror(mirror.path().to_owned());
         assert_eq!(
-            fetch_one(&m, &m.versions[0], spec.path(), &src).unwrap(),
+            fetch_one(&m, &m.versions[0].pinned(), spec.path(), &src).unwrap(),
             Outcome::Fetched
         );
         assert_eq!(
@@ -193,7 +203,7 @@ default = true
             body
         );
         assert_eq!(
-            fetch_one(&m, &m.versions[0], spec.path(), &src).unwrap(),
+            fetch_one(&m, &m.versions[0].pinned(), spec.path(), &src).unwrap(),
             Outcome::Present
         );
         let leftovers: Vec<_> = fs::read_dir(spec.path().join("2.11")).unwrap().collect();
@@ -207,7 +217,7 @@ default = true
         let spec = tempfile::tempdir().unwrap();
         let err = fetch_one(
             &m,
-            &m.versions[0],
+            &m.versions[0].pinned(),
             spec.path(),
             &Source::Mirror(mirror.path().to_owned()),
         )
@@ -230,13 +240,49 @@ default = true
     }
 
     #[test]
+    fn override_files_come_from_the_mirror_into_spec_overrides() {
+        let body = b"paths: {}\n";
+        let hash = versions::sha256_hex(body);
+        let m = Manifest::parse(&format!(
+            "upstream = \"http://unused\"\ncommit = \"c0ffee\"\n[[version]]\nname = \"2.11\"\nheader = \"2.11\"\nfeature = \"v2_11\"\nupstream_dir = \"2.11\"\nsha256 = \"{hash}\"\ndefault = true\n[[override]]\nname = \"fern\"\nupstream_path = \"fern/openapi-overrides.yml\"\ntarget = \"2.11\"\nsha256 = \"{hash}\"\n"
+        ))
+        .unwrap();
+        let mirror = tempfile::tempdir().unwrap();
+        let file = mirror.path().join("fern/openapi-overrides.yml");
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, body).unwrap();
+        let spec = tempfile::tempdir().unwrap();
+        let pinned = m.overrides[0].pinned();
+        let src = Source::Mirror(mirror.path().to_owned());
+        assert_eq!(
+            fetch_one(&m, &pinned, spec.path(), &src).unwrap(),
+            Outcome::Fetched
+        );
+        assert_eq!(
+            fs::read(spec.path().join("overrides/openapi-overrides.yml")).unwrap(),
+            body
+        );
+        assert_eq!(
+            m.file_url(&pinned),
+            "http://unused/c0ffee/fern/openapi-overrides.yml"
+        );
+        // A tampered copy is refused and names the override.
+        fs::write(&file, b"tampered").unwrap();
+        let empty = tempfile::tempdir().unwrap();
+        let err = fetch_one(&m, &pinned, empty.path(), &src)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("override fern"), "{err}");
+    }
+
+    #[test]
     fn missing_mirror_file_is_a_clear_error() {
         let m = manifest("http://unused", &versions::sha256_hex(b"x"));
         let empty = tempfile::tempdir().unwrap();
         let spec = tempfile::tempdir().unwrap();
         let err = fetch_one(
             &m,
-            &m.versions[0],
+            &m.versions[0].pinned(),
             spec.path(),
             &Source::Mirror(empty.path().to_owned()),
         )
@@ -286,7 +332,7 @@ default = true
         );
         let spec = tempfile::tempdir().unwrap();
         assert_eq!(
-            fetch_one(&m, &m.versions[0], spec.path(), &Source::Upstream).unwrap(),
+            fetch_one(&m, &m.versions[0].pinned(), spec.path(), &Source::Upstream).unwrap(),
             Outcome::Fetched
         );
         assert_eq!(
@@ -300,7 +346,7 @@ default = true
         let (base, server) = serve_once("404 Not Found", b"nope");
         let m = manifest(&base, &versions::sha256_hex(b"x"));
         let spec = tempfile::tempdir().unwrap();
-        let err = fetch_one(&m, &m.versions[0], spec.path(), &Source::Upstream)
+        let err = fetch_one(&m, &m.versions[0].pinned(), spec.path(), &Source::Upstream)
             .unwrap_err()
             .to_string();
         server.join().unwrap();

@@ -36,7 +36,11 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
     crate::fetch::run(&args.fetch)?;
     let root = crate::root();
     let manifest = Manifest::load(&root.join("spec/versions.toml")).map_err(|e| e.to_string())?;
-    let outputs = crate::regen::generate_all(&root, &manifest.versions.iter().collect::<Vec<_>>())?;
+    let outputs = crate::regen::generate_all(
+        &root,
+        &manifest,
+        &manifest.versions.iter().collect::<Vec<_>>(),
+    )?;
     let rendered = started.elapsed();
 
     let stage = stage_dir(&root);

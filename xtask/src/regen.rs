@@ -39,14 +39,16 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
         .collect();
 
     let started = Instant::now();
-    let results = generate_each(&root, &selected);
+    let results = generate_each(&root, &manifest, &selected);
     let mut failures = Vec::new();
     let (mut ops, mut spec_ops, mut types, mut lines, mut dropped) = (0, 0, 0, 0, 0);
     let mut paginated = 0;
+    let mut surfaces = Vec::new();
     for (version, result) in selected.iter().zip(results) {
         match result {
             Ok(out) => {
                 print!("{}", out.report);
+                surfaces.push((version.name.clone(), out.surface.clone()));
                 ops += out.report.operations;
                 spec_ops += out.report.spec_operations;
                 types += out.report.types;
@@ -70,6 +72,23 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
     );
     if !failures.is_empty() {
         return Err(format!("codegen failed for {}", failures.join(", ")));
+    }
+    if surfaces.len() == manifest.versions.len() {
+        let rows: Vec<(&str, &str)> = surfaces
+            .iter()
+            .map(|(v, s)| (v.as_str(), s.as_str()))
+            .collect();
+        let piece = codegen::layout::Piece {
+            path: "intercom-api/README.md".into(),
+            block: Some(codegen::layout::PAGINATION_TABLE),
+            text: codegen::surface::pagination_table(&rows),
+        };
+        if write_piece(&root, &piece)? {
+            println!(
+                "wrote intercom-api/README.md ({})",
+                codegen::layout::PAGINATION_TABLE
+            );
+        }
     }
     if args.no_snapshots {
         return Ok(());
@@ -113,14 +132,7 @@ pub fn write_layout(root: &Path, manifest: &Manifest) -> Result<(), String> {
     let package_version = codegen::layout::package_version(root)?;
     let mut changed = 0;
     for piece in codegen::layout::pieces(manifest, &package_version) {
-        let path = root.join(&piece.path);
-        let current = fs::read_to_string(&path).ok();
-        let text = codegen::layout::apply(&piece, current.as_deref())?;
-        if current.as_deref() != Some(text.as_str()) {
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            }
-            fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if write_piece(root, &piece)? {
             println!("wrote {}", piece.path.display());
             changed += 1;
         }
@@ -139,19 +151,45 @@ pub fn write_layout(root: &Path, manifest: &Manifest) -> Result<(), String> {
     Ok(())
 }
 
+/// Puts `piece` into its file; returns whether the file changed.
+fn write_piece(root: &Path, piece: &codegen::layout::Piece) -> Result<bool, String> {
+    let path = root.join(&piece.path);
+    let current = fs::read_to_string(&path).ok();
+    let text = codegen::layout::apply(piece, current.as_deref())?;
+    if current.as_deref() == Some(text.as_str()) {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(true)
+}
+
 /// Runs codegen for each version in parallel, on the checkout's pinned specs.
-fn generate_each(root: &Path, versions: &[&Version]) -> Vec<Result<Output, String>> {
+fn generate_each(
+    root: &Path,
+    manifest: &Manifest,
+    versions: &[&Version],
+) -> Vec<Result<Output, String>> {
     let spec_dir = root.join("spec");
+    let sources = manifest.override_sources();
+    let manifest = &manifest;
     std::thread::scope(|scope| {
         let handles: Vec<_> = versions
             .iter()
             .map(|v| {
-                let spec_dir = &spec_dir;
+                let (spec_dir, sources) = (&spec_dir, &sources);
                 scope.spawn(move || {
-                    let path = v.local_path(spec_dir);
-                    let text = fs::read_to_string(&path)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    codegen::generate(v, &text).map_err(|e| format!("Intercom API {}: {e}", v.name))
+                    let mut read = |file: &codegen::versions::Pinned| {
+                        codegen::versions::read_local(spec_dir, file)
+                    };
+                    let text = String::from_utf8(read(&v.pinned())?)
+                        .map_err(|e| format!("version {}: {e}", v.name))?;
+                    let earlier = manifest.earlier_sources(&v.name);
+                    let inputs = codegen::load_inputs(&v.name, sources, &earlier, &mut read)?;
+                    codegen::generate(v, &text, &inputs)
+                        .map_err(|e| format!("Intercom API {}: {e}", v.name))
                 })
             })
             .collect();
@@ -170,6 +208,12 @@ fn generate_each(root: &Path, versions: &[&Version]) -> Vec<Result<Output, Strin
 }
 
 /// Runs codegen for each version; the first failure is the error.
-pub fn generate_all(root: &Path, versions: &[&Version]) -> Result<Vec<Output>, String> {
-    generate_each(root, versions).into_iter().collect()
+pub fn generate_all(
+    root: &Path,
+    manifest: &Manifest,
+    versions: &[&Version],
+) -> Result<Vec<Output>, String> {
+    generate_each(root, manifest, versions)
+        .into_iter()
+        .collect()
 }

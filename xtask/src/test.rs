@@ -76,6 +76,10 @@ pub fn run(args: &crate::fetch::FetchArgs) -> Result<(), String> {
         result
     };
     step("fetch specs", &mut || crate::fetch::run(args).map(drop))?;
+    step(
+        "codegen report (Intercom's overrides applied and skipped, per version)",
+        &mut || overrides_report(&root),
+    )?;
     step("install Prism (npm ci --prefix tests/prism)", &mut || {
         install_prism(&root)
     })?;
@@ -166,6 +170,22 @@ pub fn run(args: &crate::fetch::FetchArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs codegen for every version (in parallel, seconds) and prints what
+/// Intercom's override files did to each: applied, skipped and why.
+fn overrides_report(root: &Path) -> Result<(), String> {
+    let manifest = Manifest::load(&root.join("spec/versions.toml")).map_err(|e| e.to_string())?;
+    let versions: Vec<_> = manifest.versions.iter().collect();
+    let outputs = crate::regen::generate_all(root, &manifest, &versions)?;
+    for out in &outputs {
+        eprintln!("{}:", out.report.version);
+        for o in &out.report.overrides {
+            eprint!("{o}");
+        }
+        eprintln!("  paginated: {} operations", out.report.paginated());
+    }
+    Ok(())
+}
+
 /// Installs the pinned Prism unless it is there (or `PRISM_BIN` names one).
 fn install_prism(root: &Path) -> Result<(), String> {
     if std::env::var_os("PRISM_BIN").is_some()
@@ -189,15 +209,15 @@ fn install_prism(root: &Path) -> Result<(), String> {
 }
 
 /// A mirror laid out like the upstream repository, made of the verified
-/// specs under `spec/`, for the git-dependency consumer.
+/// specs and override files under `spec/`, for the git-dependency consumer.
 fn spec_mirror(root: &Path) -> Result<(), String> {
     let manifest = Manifest::load(&root.join("spec/versions.toml")).map_err(|e| e.to_string())?;
     let mirror = root.join(SPEC_MIRROR);
-    for version in &manifest.versions {
-        let to = version.mirror_path(&mirror);
+    for file in manifest.files() {
+        let to = file.mirror(&mirror);
         std::fs::create_dir_all(to.parent().expect("a file in a directory"))
             .map_err(|e| format!("{}: {e}", to.display()))?;
-        let from = version.local_path(&root.join("spec"));
+        let from = file.local(&root.join("spec"));
         std::fs::copy(&from, &to).map_err(|e| format!("{}: {e}", from.display()))?;
     }
     Ok(())

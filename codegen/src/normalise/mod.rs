@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 mod drop_unsupported;
 mod enums;
+mod formats;
 mod names;
 mod operation_ids;
 mod pagination;
@@ -72,6 +73,7 @@ pub const ALL: &[Normalisation] = &[
     enums::DROP_NULL_FROM_ENUMS,
     enums::DROP_NON_STRING_ENUMS,
     enums::DROP_UNNAMEABLE_ENUMS,
+    formats::DROP_CONTAINER_FORMATS,
     responses::INLINE_RESPONSE_REFS,
     responses::FILL_SCHEMALESS_JSON,
     responses::DROP_DEFAULT_RESPONSES,
