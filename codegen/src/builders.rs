@@ -65,14 +65,14 @@ pub fn keep_request_builders(file: &mut syn::File) -> Pruned {
     pruned
 }
 
-fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut ItemMod> {
+pub(crate) fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut ItemMod> {
     items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == name && m.content.is_some() => Some(m),
         _ => None,
     })
 }
 
-fn types_items(types: &ItemMod) -> &[Item] {
+pub(crate) fn types_items(types: &ItemMod) -> &[Item] {
     types
         .content
         .as_ref()
@@ -81,7 +81,7 @@ fn types_items(types: &ItemMod) -> &[Item] {
 
 /// The names `X` of every `types::builder::X` outside `mod types`: the
 /// request bodies' builders.
-fn body_builders(items: &[Item]) -> BTreeSet<String> {
+pub(crate) fn body_builders(items: &[Item]) -> BTreeSet<String> {
     #[derive(Default)]
     struct Roots(BTreeSet<String>);
     impl<'ast> Visit<'ast> for Roots {
@@ -108,7 +108,7 @@ fn body_builders(items: &[Item]) -> BTreeSet<String> {
 
 /// For each type of `mod types`, the names of the module's types its
 /// definition mentions.
-fn type_graph(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn type_graph(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
     #[derive(Default)]
     struct Idents(BTreeSet<String>);
     impl<'ast> Visit<'ast> for Idents {
@@ -150,7 +150,7 @@ fn type_graph(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-fn closure(
+pub(crate) fn closure(
     roots: &BTreeSet<String>,
     graph: &BTreeMap<String, BTreeSet<String>>,
 ) -> BTreeSet<String> {

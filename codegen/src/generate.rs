@@ -64,6 +64,30 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
+    let round_trips = ops
+        .iter()
+        .filter_map(|op| {
+            let ty = &op.params.iter().find(|(name, _)| name == "body")?.1;
+            Some((op, ty))
+        })
+        // The surface names a body type of `mod types` by its bare name
+        // (a body builder's as `builder::X`); other bodies (free-form maps)
+        // keep every field by construction.
+        .filter_map(|(op, ty)| {
+            let name = ty.strip_prefix("builder::").unwrap_or(ty);
+            syn::parse_str::<syn::Ident>(name).ok().map(|ident| (op, ident))
+        })
+        .map(|(op, ident)| {
+            let id = &op.operation_id;
+            let ty = quote!(types::#ident);
+            Ok::<_, Error>(quote! {
+                ::generated::RequestRoundTrip {
+                    operation_id: #id,
+                    round_trip: |bytes: &[u8]| ::serde_json::from_slice::<#ty>(bytes).and_then(|body| ::serde_json::to_value(&body)),
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(quote! {
         /// Value of the `Intercom-Version` header every request of this module carries.
         pub const INTERCOM_VERSION: &str = #header;
@@ -95,5 +119,11 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
         #[cfg(feature = "response-decoders")]
         #[doc(hidden)]
         pub static RESPONSE_DECODERS: &[::generated::ResponseDecoders] = &[#(#decoders)*];
+
+        /// Request body round trips of every operation with a typed body,
+        /// for checking recorded request examples against the generated types.
+        #[cfg(feature = "response-decoders")]
+        #[doc(hidden)]
+        pub static REQUEST_ROUND_TRIPS: &[::generated::RequestRoundTrip] = &[#(#round_trips)*];
     })
 }

@@ -28,6 +28,7 @@ pub mod overrides;
 pub mod pagination;
 pub mod report;
 pub mod schema;
+pub mod strict_requests;
 pub mod surface;
 pub mod versions;
 
@@ -229,6 +230,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
     let builders = builders::keep_request_builders(&mut file);
     let mut operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
+    let strict_requests = strict_requests::deny_unknown_request_fields(&mut file, &operations);
     let paginators = pagination::apply(&file, &mut operations, &pagination::detect(&spec.doc));
     pagination::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
     let dispatch = dispatch::emit(&spec.doc, &operations, &dispatch::setters(&file))
@@ -274,6 +276,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         lines: code.lines().count(),
         builders,
         lenient_decodes,
+        strict_requests,
         timings,
     };
     Ok(Output {

@@ -55,6 +55,8 @@ pub struct Report {
     pub builders: crate::builders::Pruned,
     /// Response decodes made lenient (`generated::decode_response`).
     pub lenient_decodes: usize,
+    /// Request-only types that reject unknown fields.
+    pub strict_requests: usize,
     /// Phase timings.
     pub timings: Timings,
 }
@@ -64,7 +66,7 @@ impl fmt::Display for Report {
         let ms = |d: Duration| d.as_millis();
         writeln!(
             f,
-            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lenient decodes, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
+            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lenient decodes, {} strict request types, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
             self.version,
             self.operations,
             self.spec_operations,
@@ -73,6 +75,7 @@ impl fmt::Display for Report {
             self.builders.kept,
             self.builders.dropped,
             self.lenient_decodes,
+            self.strict_requests,
             self.lines,
             ms(self.timings.total()),
             ms(self.timings.parse),

@@ -190,6 +190,19 @@ pub fn decode_operation(e: &serde_json::Error) -> Option<String> {
 /// when it fits strictly), or the error when even lenient decoding fails.
 pub type Decoder = fn(&[u8]) -> Result<Vec<lenient::Mismatch>, serde_json::Error>;
 
+/// Parses a JSON request body into an operation's generated body type and
+/// writes it back out (checking that request types keep every field).
+pub type RoundTrip = fn(&[u8]) -> Result<serde_json::Value, serde_json::Error>;
+
+/// One operation's request body round trip.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestRoundTrip {
+    /// The operation.
+    pub operation_id: &'static str,
+    /// Its body's round trip.
+    pub round_trip: RoundTrip,
+}
+
 /// Decoders for one operation's success and error payloads.
 #[derive(Debug, Clone, Copy)]
 pub struct ResponseDecoders {

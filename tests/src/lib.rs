@@ -23,6 +23,8 @@ pub struct Module {
     pub operations: &'static [Operation],
     /// Payload decoders per operation.
     pub decoders: &'static [ResponseDecoders],
+    /// Request body round trips per operation with a typed body.
+    pub round_trips: &'static [generated::RequestRoundTrip],
 }
 
 include!("../../intercom-api/src/versions.rs");
@@ -42,6 +44,7 @@ macro_rules! enabled_modules {
                     surface: $krate::SURFACE,
                     operations: $krate::OPERATIONS,
                     decoders: $krate::RESPONSE_DECODERS,
+                    round_trips: $krate::REQUEST_ROUND_TRIPS,
                 });
             )*
             out
@@ -115,6 +118,129 @@ impl Example {
             self.status.clone(),
             self.name.clone(),
         )
+    }
+}
+
+/// Every JSON request body example of every operation of a spec (`status`
+/// is `request`), example `$ref`s resolved.
+pub fn request_examples(doc: &Value) -> Vec<Example> {
+    let component_examples = doc
+        .pointer("/components/examples")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let component_bodies = doc
+        .pointer("/components/requestBodies")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        for method in codegen::normalise::METHODS {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let Some(body) = op.get("requestBody") else {
+                continue;
+            };
+            let body = match body.get("$ref").and_then(Value::as_str) {
+                Some(r) => r
+                    .strip_prefix("#/components/requestBodies/")
+                    .and_then(|name| component_bodies.get(name))
+                    .unwrap_or(&Value::Null),
+                None => body,
+            };
+            let operation_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("{method} {path}"), str::to_owned);
+            let Some(content) = body.get("content").and_then(Value::as_object) else {
+                continue;
+            };
+            for (media, body) in content {
+                if !media.contains("json") {
+                    continue;
+                }
+                let mut push = |name: String, value: Value| {
+                    out.push(Example {
+                        method: method.to_ascii_uppercase(),
+                        path: path.clone(),
+                        operation_id: operation_id.clone(),
+                        status: "request".into(),
+                        name,
+                        value,
+                    });
+                };
+                if let Some(value) = body.get("example") {
+                    push("example".into(), value.clone());
+                }
+                for (name, ex) in body
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let value = match ex.get("$ref").and_then(Value::as_str) {
+                        Some(r) => r
+                            .strip_prefix("#/components/examples/")
+                            .and_then(|n| component_examples.get(n))
+                            .and_then(|e| e.get("value"))
+                            .cloned(),
+                        None => ex.get("value").cloned(),
+                    };
+                    if let Some(value) = value {
+                        push(name.clone(), value);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `value` without its `null` members (at any depth): what a round trip
+/// through types whose absent fields are skipped gives back.
+pub fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// What became of one request example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoundTrip {
+    /// Parsed into the body type and written back the same (nulls aside).
+    Same,
+    /// The operation takes no typed body (or is not generated).
+    Untyped,
+    /// Parsing failed with this message.
+    Rejected(String),
+    /// Written back differently: what came back.
+    Changed(String),
+}
+
+/// Parses a request example into its operation's body type and back.
+pub fn round_trip(module: &Module, example: &Example) -> RoundTrip {
+    let Some(rt) = module
+        .round_trips
+        .iter()
+        .find(|r| r.operation_id == example.operation_id)
+    else {
+        return RoundTrip::Untyped;
+    };
+    let bytes = serde_json::to_vec(&example.value).expect("a JSON value serializes");
+    match (rt.round_trip)(&bytes) {
+        Err(e) => RoundTrip::Rejected(e.to_string()),
+        Ok(back) if without_nulls(&back) == without_nulls(&example.value) => RoundTrip::Same,
+        Ok(back) => RoundTrip::Changed(back.to_string()),
     }
 }
 

@@ -1,0 +1,161 @@
+//! Request types keep every field or fail.
+//!
+//! serde ignores fields a struct does not declare, and an untagged enum takes
+//! the first variant that fits: parsing `{"name": "t", "companies": [...]}`
+//! into a tag request read it as "create a tag" and dropped `companies`. This
+//! post-pass marks every struct and enum that only requests reach (not any
+//! response: those stay tolerant) `#[serde(deny_unknown_fields)]`, so such a
+//! body picks the variant that holds all of its fields, or fails with an
+//! error naming the field.
+
+use std::collections::BTreeSet;
+
+use syn::visit::Visit;
+use syn::{Item, Type};
+
+use crate::builders::{body_builders, closure, module_mut, type_graph, types_items};
+use crate::surface::Operation;
+
+/// Marks the request-only types; returns how many were marked.
+pub fn deny_unknown_request_fields(file: &mut syn::File, operations: &[Operation]) -> usize {
+    let mut request_roots = body_builders(&file.items);
+    let mut response_roots = BTreeSet::new();
+    for op in operations {
+        for (name, ty) in &op.params {
+            if name == "body" {
+                request_roots.extend(idents(ty));
+            }
+        }
+        for ty in [&op.success, &op.error].into_iter().flatten() {
+            response_roots.extend(idents(ty));
+        }
+    }
+    let Some(types) = module_mut(&mut file.items, "types") else {
+        return 0;
+    };
+    let graph = type_graph(types_items(types));
+    let requests = closure(&request_roots, &graph);
+    let responses = closure(&response_roots, &graph);
+    let items = &mut types.content.as_mut().expect("inline module").1;
+    let mut marked = 0;
+    for item in items.iter_mut() {
+        let (name, attrs) = match item {
+            Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
+                (s.ident.to_string(), &mut s.attrs)
+            }
+            Item::Enum(e) => (e.ident.to_string(), &mut e.attrs),
+            _ => continue,
+        };
+        if requests.contains(&name)
+            && !responses.contains(&name)
+            && derives_deserialize(attrs)
+            && !denies(attrs)
+        {
+            attrs.push(syn::parse_quote!(#[serde(deny_unknown_fields)]));
+            marked += 1;
+        }
+    }
+    marked
+}
+
+/// The last identifiers of every path in a Rust type's text.
+fn idents(ty: &str) -> BTreeSet<String> {
+    #[derive(Default)]
+    struct Names(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            if let Some(last) = path.segments.last() {
+                self.0.insert(last.ident.to_string());
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let mut names = Names::default();
+    if let Ok(ty) = syn::parse_str::<Type>(ty) {
+        names.visit_type(&ty);
+    }
+    names.0
+}
+
+fn derives_deserialize(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("derive") && quote::quote!(#a).to_string().contains("Deserialize")
+    })
+}
+
+fn denies(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("serde")
+            && quote::quote!(#a)
+                .to_string()
+                .contains("deny_unknown_fields")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn op(body: Option<&str>, success: &str) -> Operation {
+        Operation {
+            operation_id: "op".into(),
+            method: "POST".into(),
+            path: "/tags".into(),
+            rust_name: "op".into(),
+            builder: "Op".into(),
+            params: body
+                .map(|b| ("body".to_owned(), b.to_owned()))
+                .into_iter()
+                .collect(),
+            success: Some(success.into()),
+            error: None,
+            paging: crate::pagination::Paging::None,
+        }
+    }
+
+    #[test]
+    fn marks_types_only_requests_reach() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum CreateTagBody { Create(CreateTag), TagCompanies(TagCompanies) }
+                #[derive(::serde::Deserialize)]
+                pub struct CreateTag { pub name: String }
+                #[derive(::serde::Deserialize)]
+                pub struct TagCompanies { pub name: String, pub companies: Vec<CompanyRef> }
+                #[derive(::serde::Deserialize)]
+                pub struct CompanyRef { pub id: Option<String> }
+                #[derive(::serde::Deserialize)]
+                pub struct Tag { pub name: String, pub company: Option<CompanyRef> }
+            }
+        };
+        let ops = [op(Some("types::CreateTagBody"), "types::Tag")];
+        assert_eq!(deny_unknown_request_fields(&mut file, &ops), 3);
+        let Item::Mod(types) = &file.items[0] else {
+            unreachable!()
+        };
+        let strict: Vec<String> = types
+            .content
+            .as_ref()
+            .unwrap()
+            .1
+            .iter()
+            .filter_map(|item| match item {
+                Item::Struct(s) if denies(&s.attrs) => Some(s.ident.to_string()),
+                Item::Enum(e) if denies(&e.attrs) => Some(e.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        // Shared with a response (`CompanyRef`), and the response (`Tag`): tolerant.
+        assert_eq!(
+            strict,
+            ["CreateTagBody", "CreateTag", "TagCompanies"],
+            "{}",
+            file.to_token_stream()
+        );
+        // Idempotent.
+        assert_eq!(deny_unknown_request_fields(&mut file, &ops), 0);
+    }
+}
