@@ -94,7 +94,7 @@ fn pinned_file(
     println!("cargo::rerun-if-env-changed=INTERCOM_OPENAPI_DIR");
     let Some(mirror) = env::var_os("INTERCOM_OPENAPI_DIR").filter(|d| !d.is_empty()) else {
         return Err(format!(
-            "{} ({}) is not at {}: set INTERCOM_OPENAPI_DIR to a mirror of {} at commit {}, or run `cargo xtask fetch-specs` in the checkout",
+            "the Intercom OpenAPI file for {} ({}) is not at {}: set INTERCOM_OPENAPI_DIR to a mirror of {} at commit {}, or run `cargo xtask fetch-specs` in the checkout",
             file.label,
             file.upstream_path,
             local.display(),

@@ -344,7 +344,11 @@ fn git_dependency_needs_a_spec_mirror_and_says_so() {
     let line = stderr
         .lines()
         .map(str::trim_start)
-        .find(|l| l.starts_with("error: the Intercom API 2.11 spec is not at"))
+        .find(|l| {
+            l.starts_with(
+                "error: the Intercom OpenAPI file for version 2.11 (descriptions/2.11/api.intercom.io.yaml) is not at",
+            )
+        })
         .unwrap_or_else(|| panic!("no one-line explanation in:\n{stderr}"));
     assert!(
         line.contains("set INTERCOM_OPENAPI_DIR") && line.contains("cargo xtask fetch-specs"),
