@@ -108,14 +108,40 @@ pub fn load(text: &str) -> Result<serde_json::Value, Error> {
     Ok(doc)
 }
 
-/// Loads and normalises a spec; returns it with what normalisation did.
-pub fn normalised(text: &str) -> Result<(normalise::Spec, Vec<normalise::Applied>), Error> {
+/// A description as codegen generates from it, and what made it so.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The description: Intercom's overrides applied, position parameters
+    /// inherited, normalised.
+    pub spec: normalise::Spec,
+    /// What each override file did.
+    pub overrides: Vec<overrides::Report>,
+    /// Position parameters taken from earlier versions.
+    pub inherited: Vec<earlier::Inherited>,
+    /// What each normalisation did.
+    pub applied: Vec<normalise::Applied>,
+}
+
+/// Prepares a parsed description of `version` for generation.
+pub fn prepare(version: &str, doc: serde_json::Value, inputs: &Inputs) -> Prepared {
     let mut spec = normalise::Spec {
-        doc: load(text)?,
+        doc,
         dropped: Vec::new(),
     };
+    let overrides = overrides::apply(&mut spec.doc, version, &inputs.overrides);
+    let inherited = earlier::inherit_position_params(&mut spec.doc, &inputs.earlier);
     let applied = normalise::normalise(&mut spec);
-    Ok((spec, applied))
+    Prepared {
+        spec,
+        overrides,
+        inherited,
+        applied,
+    }
+}
+
+/// Loads and prepares a description of `version` (see [`prepare`]).
+pub fn normalised(version: &str, text: &str, inputs: &Inputs) -> Result<Prepared, Error> {
+    Ok(prepare(version, load(text)?, inputs))
 }
 
 fn count_operations(doc: &serde_json::Value) -> usize {
@@ -188,13 +214,14 @@ pub fn load_inputs(
     let overrides = override_sources
         .iter()
         .map(|source| {
-            let target_doc = if source.target == version {
+            let target_doc = if source.target == version || source.only_target {
                 None
             } else {
                 Some(description(source.target_spec(), &mut text)?)
             };
             let body = text(&source.file())?;
             overrides::Overrides::parse(&source.name, &source.target, &body, target_doc)
+                .map(|o| o.only_target(source.only_target))
                 .map_err(|e| e.to_string())
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -207,17 +234,17 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     let overrides = &inputs.overrides;
     let mut timings = Timings::default();
     let t = Instant::now();
-    let mut spec = normalise::Spec {
-        doc: load(text)?,
-        dropped: Vec::new(),
-    };
-    let spec_operations = count_operations(&spec.doc);
+    let doc = load(text)?;
+    let spec_operations = count_operations(&doc);
     timings.parse = t.elapsed();
 
     let t = Instant::now();
-    let overridden = overrides::apply(&mut spec.doc, &version.name, overrides);
-    let inherited = earlier::inherit_position_params(&mut spec.doc, &inputs.earlier);
-    let applied = normalise::normalise(&mut spec);
+    let Prepared {
+        spec,
+        overrides: overridden,
+        inherited,
+        applied,
+    } = prepare(&version.name, doc, inputs);
     let routes = routes(&spec.doc);
     let openapi: openapiv3::OpenAPI =
         serde_json::from_value(spec.doc.clone()).map_err(|e| Error::Parse(e.to_string()))?;

@@ -52,6 +52,8 @@ pub struct Overrides {
     pub target_doc: Option<Value>,
     /// Repairs made to the file itself, for the report.
     pub notes: Vec<String>,
+    /// Whether it applies to its target only.
+    pub only_target: bool,
     units: Vec<Unit>,
 }
 
@@ -96,10 +98,12 @@ impl fmt::Display for Place {
 #[derive(Debug, Clone)]
 struct Unit {
     place: Place,
-    /// The correction, without SDK-generator metadata.
+    /// The correction, without SDK-generator metadata and property deletions.
     patch: Value,
     /// Whether the file's unit had anything besides SDK-generator metadata.
     names_only: bool,
+    /// Properties the unit deletes, which are kept (dotted paths).
+    kept: Vec<String>,
 }
 
 /// Why a unit was not applied to a version.
@@ -124,6 +128,8 @@ pub enum Skip {
     UndefinedRef(String),
     /// It writes a union (`anyOf`/`oneOf`) at this dotted path.
     Union(String),
+    /// It only deletes declared properties, which are kept.
+    OnlyDeletes,
 }
 
 impl fmt::Display for Skip {
@@ -141,6 +147,9 @@ impl fmt::Display for Skip {
             Skip::UndefinedRef(name) => {
                 write!(f, "refers to `{name}`, which this version does not define")
             }
+            Skip::OnlyDeletes => f.write_str(
+                "only deletes declared properties, which are kept (a field Intercom does not send is just absent)",
+            ),
             Skip::Union(_) => f.write_str(
                 "writes a union (`anyOf`/`oneOf`): typify makes it a struct of optional flattened parts, or an untagged enum whose all-optional variants it cannot tell apart (a list would decode as one company), so the published form is kept",
             ),
@@ -163,10 +172,21 @@ pub struct Report {
     pub pagination: usize,
     /// Units skipped, with the reason.
     pub skipped: Vec<(String, Skip)>,
+    /// Whether the file corrects its target only, and this is another version.
+    pub other_version: bool,
+    /// Properties applied units delete, which are kept (`unit: path`).
+    pub kept: Vec<String>,
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.other_version {
+            return writeln!(
+                f,
+                "  override {} (for {}): corrects {} only, not applied",
+                self.name, self.target, self.target
+            );
+        }
         writeln!(
             f,
             "  override {} (for {}): {} applied ({} with pagination), {} skipped",
@@ -181,6 +201,13 @@ impl fmt::Display for Report {
         }
         if !self.applied.is_empty() {
             writeln!(f, "    applied: {}", self.applied.join(", "))?;
+        }
+        if !self.kept.is_empty() {
+            writeln!(
+                f,
+                "    kept, though the file deletes them (every declared property is kept): {}",
+                self.kept.join(", ")
+            )?;
         }
         let mut by_reason: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (unit, why) in &self.skipped {
@@ -225,8 +252,15 @@ impl Overrides {
             target: target.to_owned(),
             target_doc,
             notes,
+            only_target: false,
             units: units(&doc),
         })
+    }
+
+    /// Makes it apply to its target version only.
+    pub fn only_target(mut self, only: bool) -> Self {
+        self.only_target = only;
+        self
     }
 
     /// Every operation `(METHOD, path)` the file declares paginated
@@ -367,11 +401,41 @@ fn unit(place: Place, patch: &Value) -> Unit {
     let mut patch = patch.clone();
     let had_content = !is_empty(&patch);
     strip_sdk_names(&mut patch);
+    let names_only = had_content && is_empty(&patch);
+    let mut kept = Vec::new();
+    keep_declared_properties(&mut patch, &mut Vec::new(), &mut kept);
     Unit {
         place,
-        names_only: had_content && is_empty(&patch),
+        names_only,
         patch,
+        kept,
     }
+}
+
+/// Drops the deletions of declared properties (`properties: {x: null}`)
+/// from a patch, recording each as a dotted path. Our types keep every
+/// property a description declares: every response field is optional, so
+/// one Intercom does not send is just absent, while deleting it would drop
+/// it if sent (a response) or make it unsendable (a request: Preview's file
+/// deletes `create_ticket_request.ticket_attributes`).
+fn keep_declared_properties(value: &mut Value, at: &mut Vec<String>, kept: &mut Vec<String>) {
+    let Value::Object(map) = value else { return };
+    for (key, sub) in map.iter_mut() {
+        at.push(key.clone());
+        if key == "properties"
+            && let Value::Object(props) = sub
+        {
+            props.retain(|name, v| {
+                if v.is_null() {
+                    kept.push(format!("{}.{name}", at.join(".")));
+                }
+                !v.is_null()
+            });
+        }
+        keep_declared_properties(sub, at, kept);
+        at.pop();
+    }
+    map.retain(|_, v| !matches!(v, Value::Object(m) if m.is_empty()));
 }
 
 /// Removes `x-fern-*` keys other than [`PAGINATION_KEY`], and the objects
@@ -406,6 +470,10 @@ pub fn apply(doc: &mut Value, version: &str, overrides: &[Overrides]) -> Vec<Rep
                 notes: file.notes.clone(),
                 ..Report::default()
             };
+            if file.only_target && version != file.target {
+                report.other_version = true;
+                return report;
+            }
             let target_doc = (version != file.target)
                 .then_some(())
                 .map(|()| file.target_doc.as_ref());
@@ -413,6 +481,9 @@ pub fn apply(doc: &mut Value, version: &str, overrides: &[Overrides]) -> Vec<Rep
                 match decide(&published, doc, target_doc, &file.target, unit) {
                     Ok(Landing::Node(at)) => {
                         merge_at(doc, &at, &unit.patch);
+                        report
+                            .kept
+                            .extend(unit.kept.iter().map(|k| format!("{}: {k}", unit.place)));
                         report.applied.push(unit.place.to_string());
                         if unit.patch.get(PAGINATION_KEY).is_some() {
                             report.pagination += 1;
@@ -587,6 +658,9 @@ fn decide(
 ) -> Result<Landing, Skip> {
     if unit.names_only {
         return Err(Skip::NamesOnly);
+    }
+    if is_empty(&unit.patch) && !unit.kept.is_empty() {
+        return Err(Skip::OnlyDeletes);
     }
     if let Some(at) = union_in(&unit.patch) {
         return Err(Skip::Union(at));
@@ -1116,6 +1190,17 @@ servers:
             doc["components"]["schemas"]["thing"]["required"],
             json!(["id", "name", "extra"])
         );
+        // A file for its target only leaves every other version alone.
+        let mut doc = yaml(TARGET);
+        let before = doc.clone();
+        let r = &apply(
+            &mut doc,
+            "2.15",
+            &[file(Some(yaml(TARGET))).only_target(true)],
+        )[0];
+        assert_eq!(doc, before);
+        assert!(r.applied.is_empty() && r.skipped.is_empty() && r.other_version);
+        assert!(r.to_string().contains("corrects 2.14 only"), "{r}");
     }
 
     #[test]
@@ -1212,6 +1297,30 @@ servers:
         let mut doc = yaml(target);
         let r = &apply(&mut doc, "2.15", &[file])[0];
         assert_eq!(r.applied, ["schema thing_list"]);
+    }
+
+    #[test]
+    fn declared_properties_are_kept_where_a_unit_deletes_them() {
+        let file = Overrides::parse(
+            "x",
+            "2.14",
+            "components:\n  schemas:\n    thing:\n      properties:\n        id: null\n        admins: {type: array}\n        avatar: {properties: null, type: string}\n    pages:\n      properties: {next: null}\n",
+            None,
+        )
+        .unwrap();
+        let mut doc = yaml(TARGET);
+        let r = &apply(&mut doc, "2.14", &[file])[0];
+        assert_eq!(r.applied, ["schema thing"], "{r}");
+        assert_eq!(r.kept, ["schema thing: properties.id"]);
+        assert_eq!(r.skipped, [("schema pages".into(), Skip::OnlyDeletes)]);
+        let thing = &doc["components"]["schemas"]["thing"]["properties"];
+        assert!(thing["id"].is_object(), "kept");
+        assert!(thing["admins"].is_object(), "added");
+        // `properties: null` deletes the keyword, not a property: applied.
+        assert_eq!(
+            thing["avatar"],
+            json!({"type": "string", "description": "the target's words"})
+        );
     }
 
     #[test]

@@ -40,6 +40,10 @@ pub struct Override {
     pub target: String,
     /// Lower-case hex sha256 of the file.
     pub sha256: String,
+    /// Whether it corrects its target only, never another version of the
+    /// same shape (Preview's corrections describe Preview's wire format).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_target: bool,
 }
 
 /// An override file with the description of the version it targets, as a
@@ -59,6 +63,9 @@ pub struct OverrideSource {
     pub target_upstream_dir: String,
     /// The sha256 of the target's description.
     pub target_sha256: String,
+    /// Whether it corrects its target only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_target: bool,
 }
 
 impl OverrideSource {
@@ -69,6 +76,7 @@ impl OverrideSource {
             upstream_path: self.upstream_path.clone(),
             target: self.target.clone(),
             sha256: self.sha256.clone(),
+            only_target: self.only_target,
         }
         .pinned()
     }
@@ -284,6 +292,7 @@ impl Manifest {
                     target: target.name.clone(),
                     target_upstream_dir: target.upstream_dir.clone(),
                     target_sha256: target.sha256.clone(),
+                    only_target: o.only_target,
                 })
             })
             .collect()

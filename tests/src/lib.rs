@@ -88,6 +88,29 @@ pub fn spec_text(version: &codegen::Version) -> String {
     })
 }
 
+/// A version's description as codegen generated from it: Intercom's
+/// overrides applied, position parameters inherited, normalised.
+pub fn prepared(version: &codegen::Version) -> codegen::Prepared {
+    codegen::normalised(&version.name, &spec_text(version), &inputs(version))
+        .expect("spec normalises")
+}
+
+/// What codegen reads for a version besides its description: Intercom's
+/// override files and the earlier versions' descriptions.
+pub fn inputs(version: &codegen::Version) -> codegen::Inputs {
+    let manifest = manifest();
+    let spec_dir = workspace_root().join("spec");
+    let mut read =
+        |file: &codegen::versions::Pinned| codegen::versions::read_local(&spec_dir, file);
+    codegen::load_inputs(
+        &version.name,
+        &manifest.override_sources(),
+        &manifest.earlier_sources(&version.name),
+        &mut read,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// One example of a response payload in a spec.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
@@ -219,6 +242,9 @@ pub fn without_nulls(value: &Value) -> Value {
 pub enum RoundTrip {
     /// Parsed into the body type and written back the same (nulls aside).
     Same,
+    /// Written back with every field it had, plus the schema's defaults of
+    /// fields it left out: nothing lost.
+    Defaulted,
     /// The operation takes no typed body (or is not generated).
     Untyped,
     /// Parsing failed with this message.
@@ -240,7 +266,36 @@ pub fn round_trip(module: &Module, example: &Example) -> RoundTrip {
     match (rt.round_trip)(&bytes) {
         Err(e) => RoundTrip::Rejected(e.to_string()),
         Ok(back) if without_nulls(&back) == without_nulls(&example.value) => RoundTrip::Same,
+        Ok(back) if keeps(&without_nulls(&back), &without_nulls(&example.value)) => {
+            RoundTrip::Defaulted
+        }
         Ok(back) => RoundTrip::Changed(back.to_string()),
+    }
+}
+
+/// Whether `back` holds every value of `sent` where it was sent (objects
+/// may have gained members: defaults the type fills in).
+pub fn keeps(back: &Value, sent: &Value) -> bool {
+    match (back, sent) {
+        (Value::Object(b), Value::Object(s)) => s
+            .iter()
+            .all(|(k, v)| b.get(k).is_some_and(|bv| keeps(bv, v))),
+        (Value::Array(b), Value::Array(s)) => {
+            b.len() == s.len() && b.iter().zip(s).all(|(bv, sv)| keeps(bv, sv))
+        }
+        (Value::Number(b), Value::Number(s)) => b == s || b.as_f64() == s.as_f64(),
+        // A date-time written back in another (equal) spelling: `.000Z` → `Z`.
+        (Value::String(b), Value::String(s)) => {
+            b == s
+                || matches!(
+                    (
+                        chrono::DateTime::parse_from_rfc3339(b),
+                        chrono::DateTime::parse_from_rfc3339(s),
+                    ),
+                    (Ok(b), Ok(s)) if b == s
+                )
+        }
+        (b, s) => b == s,
     }
 }
 

@@ -76,7 +76,7 @@ macro_rules! conformance_tests {
                 .find(|v| v.feature == $name)
                 .expect("version in the manifest");
             let text = spec_text(&version);
-            let (normalised, _) = codegen::normalised(&text).expect("spec normalises");
+            let normalised = intercom_tests::prepared(&version).spec;
             let planned = plan(&normalised.doc);
             let prism = tokio::task::spawn_blocking({
                 let spec = served_spec(&text);
