@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use syn::visit::Visit;
-use syn::{ImplItem, Item, ItemMod, Type};
+use syn::{ImplItem, Item};
+
+use crate::index::{items_of, last_ident, module_mut};
 
 /// What pruning did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,7 +30,7 @@ pub fn keep_request_builders(file: &mut syn::File) -> Pruned {
     let Some(types) = module_mut(&mut file.items, "types") else {
         return Pruned::default();
     };
-    let graph = type_graph(types_items(types));
+    let graph = type_graph(items_of(types));
     let keep = closure(&roots, &graph);
     let mut pruned = Pruned::default();
     let items = &mut types.content.as_mut().expect("inline module").1;
@@ -63,20 +65,6 @@ pub fn keep_request_builders(file: &mut syn::File) -> Pruned {
         !imp.items.is_empty()
     });
     pruned
-}
-
-pub(crate) fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut ItemMod> {
-    items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == name && m.content.is_some() => Some(m),
-        _ => None,
-    })
-}
-
-pub(crate) fn types_items(types: &ItemMod) -> &[Item] {
-    types
-        .content
-        .as_ref()
-        .map_or(&[], |(_, items)| items.as_slice())
 }
 
 /// The names `X` of every `types::builder::X` outside `mod types`: the
@@ -172,13 +160,6 @@ fn subject(item: &Item) -> Option<String> {
     match item {
         Item::Struct(s) => Some(s.ident.to_string()),
         Item::Impl(imp) => last_ident(&imp.self_ty),
-        _ => None,
-    }
-}
-
-fn last_ident(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     }
 }

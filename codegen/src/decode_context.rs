@@ -12,7 +12,9 @@
 //!   error's message (and to [`generated::decode_operation`]'s answer).
 
 use syn::visit_mut::VisitMut;
-use syn::{Expr, ImplItem, Item, Stmt};
+use syn::{Expr, Stmt};
+
+use crate::index::send_fns_mut;
 
 /// Rewrites progenitor's strict decode calls into the lenient one.
 struct Lenient {
@@ -40,36 +42,16 @@ impl VisitMut for Lenient {
 /// returns how many decode calls were rewritten.
 pub fn decode_leniently(file: &mut syn::File) -> usize {
     let mut lenient = Lenient { count: 0 };
-    for f in send_fns(file) {
+    for f in send_fns_mut(file) {
         lenient.visit_block_mut(&mut f.block);
     }
     lenient.count
 }
 
-/// Every async `send()` of the `builder` module.
-fn send_fns(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ImplItemFn> {
-    file.items
-        .iter_mut()
-        .filter_map(|item| match item {
-            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-            _ => None,
-        })
-        .flat_map(|(_, items)| items.iter_mut())
-        .filter_map(|item| match item {
-            Item::Impl(imp) => Some(imp.items.iter_mut()),
-            _ => None,
-        })
-        .flatten()
-        .filter_map(|it| match it {
-            ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some() => Some(f),
-            _ => None,
-        })
-}
-
 /// Wraps each builder `send()`'s result; returns how many were wrapped.
 pub fn name_operations_in_decode_errors(file: &mut syn::File) -> usize {
     let mut count = 0;
-    for f in send_fns(file) {
+    for f in send_fns_mut(file) {
         if let Some(Stmt::Expr(last, None)) = f.block.stmts.last_mut()
             && matches!(last, Expr::Match(_))
         {

@@ -13,89 +13,19 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
-use syn::{GenericArgument, ImplItem, Item, PathArguments, Type, TypeParamBound, WherePredicate};
 
 use crate::surface::Operation;
 
-/// One builder setter: the method and the Rust type its value converts into.
-#[derive(Debug, Clone)]
-pub struct Setter {
-    /// Setter (and builder field) name.
-    pub name: String,
-    /// `T` of the setter's `V: TryInto<T>` bound.
-    pub ty: Type,
-}
+pub use crate::index::Setter;
 
-/// Setters of each builder struct, by struct name: every method whose one
-/// type parameter `V` is bound by `std::convert::TryInto<T>` (so not
-/// `body_map`, `new` or `send`).
-pub fn setters(file: &syn::File) -> BTreeMap<String, Vec<Setter>> {
-    let mut out: BTreeMap<String, Vec<Setter>> = BTreeMap::new();
-    let Some(items) = file.items.iter().find_map(|i| match i {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, i)| i),
-        _ => None,
-    }) else {
-        return out;
-    };
-    for item in items {
-        let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        let Type::Path(self_ty) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for it in &imp.items {
-            let ImplItem::Fn(f) = it else { continue };
-            if let Some(ty) = try_into_target(&f.sig.generics) {
-                out.entry(builder.clone()).or_default().push(Setter {
-                    name: f.sig.ident.to_string(),
-                    ty,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// `T` of a `where V: std::convert::TryInto<T>` predicate on the method's
-/// one type parameter (other predicates, such as `Error: Display`, ignored).
-fn try_into_target(generics: &syn::Generics) -> Option<Type> {
-    let [syn::GenericParam::Type(param)] = generics.params.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
-    generics
-        .where_clause
-        .as_ref()?
-        .predicates
-        .iter()
-        .find_map(|predicate| {
-            let WherePredicate::Type(predicate) = predicate else {
-                return None;
-            };
-            let Type::Path(bounded) = &predicate.bounded_ty else {
-                return None;
-            };
-            if !bounded.path.is_ident(&param.ident) {
-                return None;
-            }
-            predicate.bounds.iter().find_map(|bound| {
-                let TypeParamBound::Trait(bound) = bound else {
-                    return None;
-                };
-                let last = bound.path.segments.last()?;
-                let PathArguments::AngleBracketed(args) = &last.arguments else {
-                    return None;
-                };
-                match (last.ident == "TryInto", args.args.first()?) {
-                    (true, GenericArgument::Type(t)) => Some(t.clone()),
-                    _ => None,
-                }
-            })
-        })
+/// Setters of each builder struct, by struct name (see
+/// [`crate::index::Builder::setters`]).
+pub fn setters(index: &crate::index::Index<'_>) -> BTreeMap<String, Vec<Setter>> {
+    index
+        .builders()
+        .map(|(name, b)| (name.to_owned(), b.setters()))
+        .filter(|(_, setters)| !setters.is_empty())
+        .collect()
 }
 
 /// Comparison key for a parameter name: progenitor snake-cases spec names.
@@ -194,7 +124,7 @@ mod tests {
                 }
             }
         };
-        let setters = setters(&file);
+        let setters = setters(&crate::index::Index::new(&file));
         let names: Vec<&str> = setters["UpdateContact"]
             .iter()
             .map(|s| s.name.as_str())

@@ -21,6 +21,7 @@ pub mod decode_context;
 pub mod dispatch;
 pub mod earlier;
 pub mod generate;
+pub mod index;
 pub mod layout;
 pub mod normalise;
 pub mod open_enums;
@@ -256,13 +257,17 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     let open_enums =
         open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
     let builders = builders::keep_request_builders(&mut file);
-    let mut operations = surface::operations(&file, &routes).map_err(Error::Generate)?;
-    let strict_requests = strict_requests::deny_unknown_request_fields(&mut file, &operations);
-    let paginators = pagination::apply(&file, &mut operations, &pagination::detect(&spec.doc));
-    pagination::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
-    let dispatch = dispatch::emit(&spec.doc, &operations, &dispatch::setters(&file))
+    // Every pass that reads progenitor's output reads this one index; the
+    // passes that rewrite it run after.
+    let index = index::Index::new(&file);
+    let mut operations = surface::operations(&index, &routes).map_err(Error::Generate)?;
+    let paginators = pagination::apply(&index, &mut operations, &pagination::detect(&spec.doc));
+    let dispatch = dispatch::emit(&spec.doc, &operations, &dispatch::setters(&index))
         .map_err(Error::Generate)?;
-    pagination::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
+    drop(index);
+    let strict_requests = strict_requests::deny_unknown_request_fields(&mut file, &operations);
+    index::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
+    index::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
     let lenient_decodes = decode_context::decode_leniently(&mut file);
     let wrapped = decode_context::name_operations_in_decode_errors(&mut file);
     if wrapped != operations.len() {

@@ -223,7 +223,12 @@ impl fmt::Display for Report {
             by_reason.entry(key).or_default().push(unit);
         }
         for (why, units) in by_reason {
-            writeln!(f, "    skipped, {why}: {}", units.join(", "))?;
+            writeln!(
+                f,
+                "    skipped ({}), {why}: {}",
+                units.len(),
+                units.join(", ")
+            )?;
         }
         Ok(())
     }
@@ -944,8 +949,9 @@ pub fn merge(base: &mut Value, patch: &Value, key: Option<&str>) {
     }
 }
 
-/// `value` without `null` members of objects (a `null` only ever deletes).
-fn without_nulls(value: &Value) -> Value {
+/// `value` without `null` members of objects, at any depth (in an override
+/// a `null` only ever deletes).
+pub fn without_nulls(value: &Value) -> Value {
     match value {
         Value::Object(m) => Value::Object(
             m.iter()
@@ -1155,7 +1161,7 @@ servers:
         let text = r.to_string();
         assert!(
             text.contains(
-                "skipped, deletes the operation: every published operation is kept: PUT /things"
+                "skipped (1), deletes the operation: every published operation is kept: PUT /things"
             ),
             "{text}"
         );

@@ -12,12 +12,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
-use syn::visit_mut::VisitMut;
-use syn::{Fields, Item, Type};
+use syn::Type;
 
+use crate::index::{Index, last_ident};
 use crate::normalise::METHODS;
 use crate::schema;
 use crate::surface::{Operation, generic_args, type_text};
@@ -39,9 +39,25 @@ pub enum Shape {
 }
 
 impl Shape {
-    /// The variant's name in `generated::pagination::Shape`.
-    fn ident(self) -> syn::Ident {
-        format_ident!("{self:?}")
+    /// Every shape, in declaration order (a test checks the runtime's
+    /// `generated::pagination::Shape::ALL` names the same ones).
+    pub const ALL: [Shape; 5] = [
+        Shape::Cursor,
+        Shape::PageNumber,
+        Shape::SearchBody,
+        Shape::Scroll,
+        Shape::NextCursor,
+    ];
+
+    /// The runtime's `generated::pagination::Shape` for this shape.
+    fn runtime(self) -> TokenStream {
+        match self {
+            Shape::Cursor => quote!(::generated::pagination::Shape::Cursor),
+            Shape::PageNumber => quote!(::generated::pagination::Shape::PageNumber),
+            Shape::SearchBody => quote!(::generated::pagination::Shape::SearchBody),
+            Shape::Scroll => quote!(::generated::pagination::Shape::Scroll),
+            Shape::NextCursor => quote!(::generated::pagination::Shape::NextCursor),
+        }
     }
 }
 
@@ -228,138 +244,6 @@ pub fn detect_one(doc: &Value, op: &Map<String, Value>) -> Paging {
     detected(Shape::SearchBody, &CURSOR_NEXT, size)
 }
 
-/// The generated module's types and builders, indexed for emission.
-struct Index<'f> {
-    /// Structs of `mod types` by name.
-    types: BTreeMap<String, &'f syn::ItemStruct>,
-    /// Every item name of `mod types` (to qualify paths as `types::X`).
-    type_names: BTreeSet<String>,
-    /// Structs of `mod builder` by name.
-    builders: BTreeMap<String, &'f syn::ItemStruct>,
-}
-
-fn module_items<'f>(file: &'f syn::File, name: &str) -> &'f [Item] {
-    file.items
-        .iter()
-        .find_map(|i| match i {
-            Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| i.as_slice()),
-            _ => None,
-        })
-        .unwrap_or_default()
-}
-
-impl<'f> Index<'f> {
-    fn new(file: &'f syn::File) -> Self {
-        let structs = |items: &'f [Item]| {
-            items
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Struct(s) => Some((s.ident.to_string(), s)),
-                    _ => None,
-                })
-                .collect::<BTreeMap<_, _>>()
-        };
-        let type_items = module_items(file, "types");
-        let type_names = type_items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Struct(s) => Some(s.ident.to_string()),
-                Item::Enum(e) => Some(e.ident.to_string()),
-                Item::Type(t) => Some(t.ident.to_string()),
-                _ => None,
-            })
-            .collect();
-        Self {
-            types: structs(type_items),
-            type_names,
-            builders: structs(module_items(file, "builder")),
-        }
-    }
-
-    /// The field of a `types` struct that serialises as `json_name`.
-    fn field(&self, ty: &Type, json_name: &str) -> Result<(syn::Ident, Type), String> {
-        let name =
-            last_ident(ty).ok_or_else(|| format!("`{}` is not a named type", type_text(ty)))?;
-        let st = self
-            .types
-            .get(&name)
-            .ok_or_else(|| format!("`{name}` is not a generated struct"))?;
-        let Fields::Named(fields) = &st.fields else {
-            return Err(format!("`{name}` has no named fields"));
-        };
-        fields
-            .named
-            .iter()
-            .find(|f| serde_name(f).as_deref() == Some(json_name))
-            .map(|f| (f.ident.clone().expect("named field"), f.ty.clone()))
-            .ok_or_else(|| format!("`{name}` has no field for `{json_name}`"))
-    }
-
-    /// `Vec<Contact>` → `Vec<types::Contact>`: paths emitted in `mod builder`.
-    fn qualify(&self, ty: &Type) -> Type {
-        struct Q<'a>(&'a BTreeSet<String>);
-        impl VisitMut for Q<'_> {
-            fn visit_path_mut(&mut self, path: &mut syn::Path) {
-                if path.leading_colon.is_none()
-                    && path.segments.len() == 1
-                    && self.0.contains(&path.segments[0].ident.to_string())
-                {
-                    path.segments.insert(
-                        0,
-                        syn::PathSegment::from(syn::Ident::new("types", Span::call_site())),
-                    );
-                }
-                syn::visit_mut::visit_path_mut(self, path);
-            }
-        }
-        let mut ty = ty.clone();
-        Q(&self.type_names).visit_type_mut(&mut ty);
-        ty
-    }
-
-    /// The type of a builder's field, without its `Result<_, String>`.
-    fn builder_field(&self, builder: &str, field: &str) -> Option<Type> {
-        let st = self.builders.get(builder)?;
-        let Fields::Named(fields) = &st.fields else {
-            return None;
-        };
-        let f = fields
-            .named
-            .iter()
-            .find(|f| f.ident.as_ref().is_some_and(|i| i == field))?;
-        generic_args(&f.ty, "Result").and_then(|a| a.first().cloned().cloned())
-    }
-}
-
-/// The name a field (de)serialises under: its `serde(rename)` or its ident.
-fn serde_name(field: &syn::Field) -> Option<String> {
-    for attr in &field.attrs {
-        if !attr.path().is_ident("serde") {
-            continue;
-        }
-        let mut renamed = None;
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                renamed = Some(lit.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-        if renamed.is_some() {
-            return renamed;
-        }
-    }
-    let ident = field.ident.as_ref()?.to_string();
-    Some(ident.strip_prefix("r#").unwrap_or(&ident).to_owned())
-}
-
-fn last_ident(ty: &Type) -> Option<String> {
-    let Type::Path(p) = ty else { return None };
-    p.path.segments.last().map(|s| s.ident.to_string())
-}
-
 /// Strips `Option<…>` / `Box<…>`: (inner type, was optional).
 fn peel(ty: &Type) -> (Type, bool) {
     let mut optional = false;
@@ -400,9 +284,13 @@ fn walk(index: &Index<'_>, page_ty: &Type, path: &[String]) -> Result<(TokenStre
 }
 
 /// The generated code for one paginated operation, or why it cannot be made.
-pub fn emit(file: &syn::File, op: &Operation, detected: &Detected) -> Result<TokenStream, String> {
-    let index = Index::new(file);
-    emit_with(&index, op, detected)
+pub fn emit(index: &Index<'_>, op: &Operation, detected: &Detected) -> Result<TokenStream, String> {
+    emit_with(index, op, detected)
+}
+
+/// The type a builder's field holds.
+fn builder_param(index: &Index<'_>, builder: &str, field: &str) -> Option<Type> {
+    index.builder(builder)?.param(field)
 }
 
 fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStream, String> {
@@ -414,7 +302,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
     };
     let builder = format_ident!("{}", op.builder);
     let operation = &op.operation_id;
-    let shape = d.shape.ident();
+    let shape = d.shape.runtime();
 
     // Items.
     let (items_field, items_ty) = index.field(&page_ty, &d.items)?;
@@ -485,8 +373,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
 
     // Request side: where the position and the page size go.
     let set_query = |field: &str, value: TokenStream| -> Result<TokenStream, String> {
-        let ty = index
-            .builder_field(&op.builder, field)
+        let ty = builder_param(index, &op.builder, field)
             .ok_or_else(|| format!("builder has no `{field}`"))?;
         let ident = format_ident!("{field}");
         let (inner, optional) = match generic_args(&ty, "Option") {
@@ -505,9 +392,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
         })
     };
     let body_call = |cursor: TokenStream, size: TokenStream| -> Result<TokenStream, String> {
-        let body_ty = index
-            .builder_field(&op.builder, "body")
-            .ok_or("builder has no `body`")?;
+        let body_ty = builder_param(index, &op.builder, "body").ok_or("builder has no `body`")?;
         let typed = unbuilder(&body_ty);
         Ok(quote! {
             self.body = self.body.and_then(|b| {
@@ -533,9 +418,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
             quote!(::generated::pagination::Position::Start),
         ),
         Shape::PageNumber => {
-            let ty = index
-                .builder_field(&op.builder, "page")
-                .ok_or("builder has no `page`")?;
+            let ty = builder_param(index, &op.builder, "page").ok_or("builder has no `page`")?;
             let start = if generic_args(&ty, "Option").is_some() {
                 quote! { self.page.as_ref().ok().and_then(|p| p.as_ref()).and_then(|p| u64::try_from(*p).ok()) }
             } else {
@@ -575,7 +458,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
             type Item = #item_ty;
             type Error = #error_ty;
             const OPERATION: &'static str = #operation;
-            const SHAPE: ::generated::pagination::Shape = ::generated::pagination::Shape::#shape;
+            const SHAPE: ::generated::pagination::Shape = #shape;
             const PAGE_SIZE: bool = #has_page_size;
 
             fn first(&self) -> ::generated::pagination::Position {
@@ -646,11 +529,10 @@ fn unbuilder(ty: &Type) -> Type {
 /// paginated one, to append to the generated `builder` module. An operation
 /// whose detected shape cannot be emitted becomes [`Paging::Unhandled`].
 pub fn apply(
-    file: &syn::File,
+    index: &Index<'_>,
     ops: &mut [Operation],
     detected: &BTreeMap<(String, String), Paging>,
 ) -> TokenStream {
-    let index = Index::new(file);
     let mut code = TokenStream::new();
     for op in ops {
         let paging = detected
@@ -658,7 +540,7 @@ pub fn apply(
             .cloned()
             .unwrap_or(Paging::None);
         op.paging = match paging {
-            Paging::Paginated(d) => match emit_with(&index, op, &d) {
+            Paging::Paginated(d) => match emit_with(index, op, &d) {
                 Ok(tokens) => {
                     code.extend(tokens);
                     Paging::Paginated(d)
@@ -669,21 +551,6 @@ pub fn apply(
         };
     }
     code
-}
-
-/// Appends items to the generated `mod builder`.
-pub fn append_to_builder(file: &mut syn::File, code: TokenStream) -> Result<(), String> {
-    let items: syn::File = syn::parse2(code).map_err(|e| e.to_string())?;
-    let module = file
-        .items
-        .iter_mut()
-        .find_map(|i| match i {
-            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("the generated code has no `builder` module")?;
-    module.1.extend(items.items);
-    Ok(())
 }
 
 #[cfg(test)]
@@ -822,7 +689,8 @@ mod tests {
             next: vec!["pages".into(), "next".into(), "starting_after".into()],
             page_size: Some("per_page".into()),
         };
-        let code = emit(&file, &op, &d).unwrap().to_string();
+        let index = Index::new(&file);
+        let code = emit(&index, &op, &d).unwrap().to_string();
         assert!(code.contains("type Item = types :: Contact"), "{code}");
         assert!(code.contains("let v = v . pages . as_ref () ?"), "{code}");
         assert!(code.contains("let v = v . after . as_ref () ?"), "{code}");
@@ -832,6 +700,10 @@ mod tests {
             next: vec!["pages".into()],
             ..d
         };
-        assert!(emit(&file, &op, &bad).unwrap_err().contains("not a string"));
+        assert!(
+            emit(&index, &op, &bad)
+                .unwrap_err()
+                .contains("not a string")
+        );
     }
 }

@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use syn::visit::Visit;
 use syn::{Item, Type};
 
-use crate::builders::{body_builders, closure, module_mut, type_graph, types_items};
+use crate::builders::{body_builders, closure, type_graph};
+use crate::index::{items_of, module_mut};
 use crate::surface::Operation;
 
 /// Marks the request-only types; returns how many were marked.
@@ -33,7 +34,7 @@ pub fn deny_unknown_request_fields(file: &mut syn::File, operations: &[Operation
     let Some(types) = module_mut(&mut file.items, "types") else {
         return 0;
     };
-    let graph = type_graph(types_items(types));
+    let graph = type_graph(items_of(types));
     let requests = closure(&request_roots, &graph);
     let responses = closure(&response_roots, &graph);
     let items = &mut types.content.as_mut().expect("inline module").1;

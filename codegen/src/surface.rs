@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use quote::ToTokens;
-use syn::{Fields, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
+use syn::{GenericArgument, PathArguments, ReturnType, Type};
 
 /// One generated operation.
 #[derive(Debug, Clone)]
@@ -88,13 +88,6 @@ fn tidy(raw: &str) -> String {
     s.trim_start_matches("::").to_owned()
 }
 
-/// `Result<T, String>` → `T`: builder fields hold the value or a conversion error.
-fn unwrap_builder_field(ty: &Type) -> &Type {
-    generic_args(ty, "Result")
-        .and_then(|a| a.first().copied())
-        .unwrap_or(ty)
-}
-
 /// The type arguments of `ty` if it is `outer<…>` (by last path segment).
 pub(crate) fn generic_args<'a>(ty: &'a Type, outer: &str) -> Option<Vec<&'a Type>> {
     let Type::Path(p) = ty else { return None };
@@ -142,107 +135,49 @@ fn operation_id_in(tokens: &str) -> Option<String> {
 /// Reads every operation out of a generated (builder-style) module.
 /// `routes` maps `(METHOD, path)` to the spec's `operationId`.
 pub fn operations(
-    file: &syn::File,
+    index: &crate::index::Index<'_>,
     routes: &BTreeMap<(String, String), String>,
 ) -> Result<Vec<Operation>, String> {
-    // Client method name -> builder struct name.
-    let mut method_for_builder = BTreeMap::new();
-    let mut builder_items: &[Item] = &[];
-    for item in &file.items {
-        match item {
-            Item::Impl(imp)
-                if imp.trait_.is_none()
-                    && imp.self_ty.to_token_stream().to_string() == "Client" =>
-            {
-                for it in &imp.items {
-                    if let (ImplItem::Fn(f), ReturnType::Type(_, ret)) = (it, &it_sig(it))
-                        && let Type::Path(p) = &**ret
-                        && let Some(last) = p.path.segments.last()
-                    {
-                        method_for_builder.insert(last.ident.to_string(), f.sig.ident.to_string());
-                    }
-                }
-            }
-            Item::Mod(m) if m.ident == "builder" => {
-                builder_items = m
-                    .content
-                    .as_ref()
-                    .map(|(_, i)| i.as_slice())
-                    .unwrap_or_default();
-            }
-            _ => {}
-        }
-    }
-    let mut fields_of = BTreeMap::new();
-    for item in builder_items {
-        if let Item::Struct(s) = item
-            && let Fields::Named(named) = &s.fields
-        {
-            let params = named
-                .named
-                .iter()
-                .filter(|f| f.ident.as_ref().is_some_and(|i| i != "client"))
-                .map(|f| {
-                    let name = f
-                        .ident
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default();
-                    (name, type_text(unwrap_builder_field(&f.ty)))
-                })
-                .collect::<Vec<_>>();
-            fields_of.insert(s.ident.to_string(), params);
-        }
-    }
     let mut out = Vec::new();
-    for item in builder_items {
-        let Item::Impl(imp) = item else { continue };
-        let Type::Path(self_ty) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for it in &imp.items {
-            let ImplItem::Fn(f) = it else { continue };
-            if f.sig.ident != "send" {
-                continue;
-            }
-            let body = f.block.to_token_stream().to_string();
-            let rust_name = operation_id_in(&body)
-                .ok_or_else(|| format!("builder `{builder}`: no operation id in send()"))?;
-            if method_for_builder.get(&builder) != Some(&rust_name) {
-                return Err(format!(
-                    "builder `{builder}` is not started by `Client::{rust_name}`"
-                ));
-            }
-            let (method, path) = send_route(&f.attrs)
-                .ok_or_else(|| format!("`{builder}::send` does not document its route"))?;
-            let operation_id = routes
-                .get(&(method.clone(), path.clone()))
-                .cloned()
-                .ok_or_else(|| format!("operation `{method} {path}` is not in the spec"))?;
-            let ReturnType::Type(_, ret) = &f.sig.output else {
-                return Err(format!("`{builder}::send` returns nothing"));
-            };
-            let [ok, err] = generic_args(ret, "Result").unwrap_or_default()[..] else {
-                return Err(format!("`{builder}::send` does not return a Result"));
-            };
-            let success =
-                payload(generic_args(ok, "ResponseValue").and_then(|a| a.first().copied()));
-            let error = payload(generic_args(err, "Error").and_then(|a| a.first().copied()));
-            out.push(Operation {
-                operation_id,
-                method,
-                path,
-                rust_name,
-                params: fields_of.get(&builder).cloned().unwrap_or_default(),
-                builder: builder.clone(),
-                success,
-                error,
-                paging: crate::pagination::Paging::None,
-            });
+    for (builder, b) in index.builders() {
+        let Some(f) = b.send() else { continue };
+        let body = f.block.to_token_stream().to_string();
+        let rust_name = operation_id_in(&body)
+            .ok_or_else(|| format!("builder `{builder}`: no operation id in send()"))?;
+        if b.starter.as_ref() != Some(&rust_name) {
+            return Err(format!(
+                "builder `{builder}` is not started by `Client::{rust_name}`"
+            ));
         }
+        let (method, path) = send_route(&f.attrs)
+            .ok_or_else(|| format!("`{builder}::send` does not document its route"))?;
+        let operation_id = routes
+            .get(&(method.clone(), path.clone()))
+            .cloned()
+            .ok_or_else(|| format!("operation `{method} {path}` is not in the spec"))?;
+        let ReturnType::Type(_, ret) = &f.sig.output else {
+            return Err(format!("`{builder}::send` returns nothing"));
+        };
+        let [ok, err] = generic_args(ret, "Result").unwrap_or_default()[..] else {
+            return Err(format!("`{builder}::send` does not return a Result"));
+        };
+        let success = payload(generic_args(ok, "ResponseValue").and_then(|a| a.first().copied()));
+        let error = payload(generic_args(err, "Error").and_then(|a| a.first().copied()));
+        out.push(Operation {
+            operation_id,
+            method,
+            path,
+            rust_name,
+            params: b
+                .params()
+                .into_iter()
+                .map(|(name, ty)| (name, type_text(ty)))
+                .collect(),
+            builder: builder.to_owned(),
+            success,
+            error,
+            paging: crate::pagination::Paging::None,
+        });
     }
     out.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
     Ok(out)
@@ -267,13 +202,6 @@ fn send_route(attrs: &[syn::Attribute]) -> Option<(String, String)> {
         let path = rest.strip_suffix('`')?;
         Some((method.to_owned(), path.to_owned()))
     })
-}
-
-fn it_sig(item: &ImplItem) -> ReturnType {
-    match item {
-        ImplItem::Fn(f) => f.sig.output.clone(),
-        _ => ReturnType::Default,
-    }
 }
 
 /// The snapshot text: a header and one line per operation.
@@ -396,14 +324,14 @@ mod tests {
             ("GET".to_owned(), "/contacts".to_owned()),
             "ListContacts".to_owned(),
         )]);
-        let ops = operations(&file, &routes).unwrap();
+        let ops = operations(&crate::index::Index::new(&file), &routes).unwrap();
         assert_eq!(ops.len(), 1);
         assert_eq!(
             ops[0].line(),
             "ListContacts GET /contacts -> list_contacts(per_page: Option<i64>, email: String) -> ContactList ! Error"
         );
         assert!(
-            operations(&file, &BTreeMap::new())
+            operations(&crate::index::Index::new(&file), &BTreeMap::new())
                 .unwrap_err()
                 .contains("not in the spec")
         );

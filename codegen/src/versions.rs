@@ -217,12 +217,7 @@ impl Manifest {
                     v.name, v.feature
                 ));
             }
-            if v.sha256.len() != 64 || !v.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(format!(
-                    "version `{}`: sha256 must be 64 hex digits",
-                    v.name
-                ));
-            }
+            check_sha256(&format!("version `{}`", v.name), &v.sha256)?;
         }
         let mut files = std::collections::BTreeSet::new();
         for o in &manifest.overrides {
@@ -236,12 +231,7 @@ impl Manifest {
                     o.name, o.target
                 ));
             }
-            if o.sha256.len() != 64 || !o.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(format!(
-                    "override `{}`: sha256 must be 64 hex digits",
-                    o.name
-                ));
-            }
+            check_sha256(&format!("override `{}`", o.name), &o.sha256)?;
             if o.upstream_path.starts_with('/') || o.upstream_path.split('/').any(|c| c == "..") {
                 return Err(format!(
                     "override `{}`: upstream_path must be relative to the repository",
@@ -337,6 +327,15 @@ impl Version {
     /// Where the spec lives in a mirror laid out like the upstream repository.
     pub fn mirror_path(&self, mirror: &Path) -> PathBuf {
         self.pinned().mirror(mirror)
+    }
+}
+
+/// Checks that `sha256` is 64 hex digits; `what` names its entry.
+fn check_sha256(what: &str, sha256: &str) -> Result<(), String> {
+    if sha256.len() == 64 && sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(format!("{what}: sha256 must be 64 hex digits"))
     }
 }
 

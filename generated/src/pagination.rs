@@ -51,6 +51,18 @@ pub enum Shape {
     NextCursor,
 }
 
+impl Shape {
+    /// Every shape, in declaration order (codegen's own list must name the
+    /// same ones: a test compares them).
+    pub const ALL: [Shape; 5] = [
+        Shape::Cursor,
+        Shape::PageNumber,
+        Shape::SearchBody,
+        Shape::Scroll,
+        Shape::NextCursor,
+    ];
+}
+
 /// Where the next request starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Position {

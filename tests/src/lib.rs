@@ -147,14 +147,31 @@ impl Example {
 /// Every JSON request body example of every operation of a spec (`status`
 /// is `request`), example `$ref`s resolved.
 pub fn request_examples(doc: &Value) -> Vec<Example> {
-    let component_examples = doc
-        .pointer("/components/examples")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let component_bodies = doc
-        .pointer("/components/requestBodies")
-        .cloned()
-        .unwrap_or(Value::Null);
+    examples(doc, |op| {
+        op.get("requestBody")
+            .map(|body| vec![("request".to_owned(), resolve(doc, body, "requestBodies"))])
+            .unwrap_or_default()
+    })
+}
+
+/// `value`, or what its `$ref` to `#/components/<kind>/…` names.
+fn resolve<'d>(doc: &'d Value, value: &'d Value, kind: &str) -> &'d Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .strip_prefix(&format!("#/components/{kind}/"))
+            .and_then(|name| doc.get("components")?.get(kind)?.get(name))
+            .unwrap_or(&Value::Null),
+        None => value,
+    }
+}
+
+/// Every JSON example (a media type's `example` and each `examples` entry)
+/// of each operation's bodies: `bodies` lists the objects holding `content`
+/// (a request body, each response) with the status they stand under.
+fn examples<'d>(
+    doc: &'d Value,
+    bodies: impl Fn(&'d Value) -> Vec<(String, &'d Value)>,
+) -> Vec<Example> {
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return out;
@@ -164,56 +181,40 @@ pub fn request_examples(doc: &Value) -> Vec<Example> {
             let Some(op) = item.get(*method) else {
                 continue;
             };
-            let Some(body) = op.get("requestBody") else {
-                continue;
-            };
-            let body = match body.get("$ref").and_then(Value::as_str) {
-                Some(r) => r
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|name| component_bodies.get(name))
-                    .unwrap_or(&Value::Null),
-                None => body,
-            };
             let operation_id = op
                 .get("operationId")
                 .and_then(Value::as_str)
                 .map_or_else(|| format!("{method} {path}"), str::to_owned);
-            let Some(content) = body.get("content").and_then(Value::as_object) else {
-                continue;
-            };
-            for (media, body) in content {
-                if !media.contains("json") {
+            for (status, holder) in bodies(op) {
+                let Some(content) = holder.get("content").and_then(Value::as_object) else {
                     continue;
-                }
-                let mut push = |name: String, value: Value| {
-                    out.push(Example {
-                        method: method.to_ascii_uppercase(),
-                        path: path.clone(),
-                        operation_id: operation_id.clone(),
-                        status: "request".into(),
-                        name,
-                        value,
-                    });
                 };
-                if let Some(value) = body.get("example") {
-                    push("example".into(), value.clone());
-                }
-                for (name, ex) in body
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    let value = match ex.get("$ref").and_then(Value::as_str) {
-                        Some(r) => r
-                            .strip_prefix("#/components/examples/")
-                            .and_then(|n| component_examples.get(n))
-                            .and_then(|e| e.get("value"))
-                            .cloned(),
-                        None => ex.get("value").cloned(),
+                for (media, body) in content {
+                    if !media.contains("json") {
+                        continue;
+                    }
+                    let mut push = |name: String, value: Value| {
+                        out.push(Example {
+                            method: method.to_ascii_uppercase(),
+                            path: path.clone(),
+                            operation_id: operation_id.clone(),
+                            status: status.clone(),
+                            name,
+                            value,
+                        });
                     };
-                    if let Some(value) = value {
-                        push(name.clone(), value);
+                    if let Some(value) = body.get("example") {
+                        push("example".into(), value.clone());
+                    }
+                    for (name, ex) in body
+                        .get("examples")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(value) = resolve(doc, ex, "examples").get("value") {
+                            push(name.clone(), value.clone());
+                        }
                     }
                 }
             }
@@ -224,18 +225,7 @@ pub fn request_examples(doc: &Value) -> Vec<Example> {
 
 /// `value` without its `null` members (at any depth): what a round trip
 /// through types whose absent fields are skipped gives back.
-pub fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
-}
+pub use codegen::overrides::without_nulls;
 
 /// What became of one request example.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,79 +292,14 @@ pub fn keeps(back: &Value, sent: &Value) -> bool {
 /// Every JSON response example of every operation of a spec: a media type's
 /// `example` and each `examples` entry, response and example `$ref`s resolved.
 pub fn response_examples(doc: &Value) -> Vec<Example> {
-    let mut out = Vec::new();
-    let component_examples = doc
-        .pointer("/components/examples")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let component_responses = doc
-        .pointer("/components/responses")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let resolve = |v: &Value| -> Option<Value> {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                let name = r.strip_prefix("#/components/examples/")?;
-                component_examples.get(name)?.get("value").cloned()
-            }
-            None => v.get("value").cloned(),
-        }
-    };
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return out;
-    };
-    for (path, item) in paths {
-        for method in codegen::normalise::METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let operation_id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("{method} {path}"), str::to_owned);
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
-                continue;
-            };
-            for (status, response) in responses {
-                let response = match response.get("$ref").and_then(Value::as_str) {
-                    Some(r) => r
-                        .strip_prefix("#/components/responses/")
-                        .and_then(|name| component_responses.get(name))
-                        .unwrap_or(&Value::Null),
-                    None => response,
-                };
-                let Some(content) = response.get("content").and_then(Value::as_object) else {
-                    continue;
-                };
-                for (media, body) in content {
-                    if !media.contains("json") {
-                        continue;
-                    }
-                    let mut push = |name: String, value: Value| {
-                        out.push(Example {
-                            method: method.to_ascii_uppercase(),
-                            path: path.clone(),
-                            operation_id: operation_id.clone(),
-                            status: status.clone(),
-                            name,
-                            value,
-                        });
-                    };
-                    if let Some(value) = body.get("example") {
-                        push("example".into(), value.clone());
-                    }
-                    if let Some(examples) = body.get("examples").and_then(Value::as_object) {
-                        for (name, ex) in examples {
-                            if let Some(value) = resolve(ex) {
-                                push(name.clone(), value);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
+    examples(doc, |op| {
+        op.get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(status, response)| (status.clone(), resolve(doc, response, "responses")))
+            .collect()
+    })
 }
 
 /// What became of one example.

@@ -92,3 +92,18 @@ fn readme_pagination_table_matches_the_surfaces() {
         );
     }
 }
+
+/// Codegen writes `generated::pagination::Shape::X` for each shape it
+/// detects: the two lists must name the same shapes, in the same order.
+#[test]
+fn codegen_and_runtime_name_the_same_pagination_shapes() {
+    let codegen: Vec<String> = codegen::pagination::Shape::ALL
+        .iter()
+        .map(|s| format!("{s:?}"))
+        .collect();
+    let runtime: Vec<String> = generated::pagination::Shape::ALL
+        .iter()
+        .map(|s| format!("{s:?}"))
+        .collect();
+    assert_eq!(codegen, runtime);
+}

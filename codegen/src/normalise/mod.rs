@@ -18,6 +18,7 @@ mod path_params;
 mod refs;
 mod responses;
 mod tolerance;
+mod unions;
 mod version_header;
 
 /// An operation normalisation removed because it cannot be generated.
@@ -74,6 +75,7 @@ pub const ALL: &[Normalisation] = &[
     enums::DROP_NON_STRING_ENUMS,
     enums::DROP_UNNAMEABLE_ENUMS,
     formats::DROP_CONTAINER_FORMATS,
+    unions::DROP_REQUIRED_ONLY_UNIONS,
     responses::INLINE_RESPONSE_REFS,
     responses::FILL_SCHEMALESS_JSON,
     responses::DROP_DEFAULT_RESPONSES,
