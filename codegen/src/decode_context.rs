@@ -9,7 +9,11 @@
 //!   a capturing caller, and
 //! - wraps the final `match` of every `send()` in
 //!   `generated::with_operation(…)`, which adds the operation to a decode
-//!   error's message (and to [`generated::decode_operation`]'s answer).
+//!   error's message (and to [`generated::decode_operation`]'s answer), and
+//! - passes every response that leaves `send()` with its body still to be
+//!   read (`Error::UnexpectedResponse(response)`,
+//!   `ResponseValue::stream(response)`) through `generated::body::restore`,
+//!   which puts back a body the runtime already read.
 
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Stmt};
@@ -46,6 +50,41 @@ pub fn decode_leniently(file: &mut syn::File) -> usize {
         lenient.visit_block_mut(&mut f.block);
     }
     lenient.count
+}
+
+/// Wraps the response in the calls that hand it on unread.
+struct Restore {
+    count: usize,
+}
+
+impl VisitMut for Restore {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        let hands_on = matches!(&*call.func, Expr::Path(p)
+        if p.qself.is_none()
+            && p.path.segments.len() == 2
+            && matches!(
+                (p.path.segments[0].ident.to_string().as_str(), p.path.segments[1].ident.to_string().as_str()),
+                ("Error", "UnexpectedResponse") | ("ResponseValue", "stream")
+            ));
+        if hands_on
+            && call.args.len() == 1
+            && matches!(&call.args[0], Expr::Path(a) if a.path.is_ident("response"))
+        {
+            call.args[0] = syn::parse_quote!(::generated::body::restore(response));
+            self.count += 1;
+        }
+    }
+}
+
+/// Makes each builder `send()` restore a buffered body before it hands a
+/// response on unread; returns how many places were rewritten.
+pub fn restore_bodies_handed_on(file: &mut syn::File) -> usize {
+    let mut restore = Restore { count: 0 };
+    for f in send_fns_mut(file) {
+        restore.visit_block_mut(&mut f.block);
+    }
+    restore.count
 }
 
 /// Wraps each builder `send()`'s result; returns how many were wrapped.
@@ -95,6 +134,39 @@ mod tests {
         );
         // Idempotent on what it produced: the wrapped call is not a `match`.
         assert_eq!(name_operations_in_decode_errors(&mut file), 0);
+    }
+
+    #[test]
+    fn responses_handed_on_unread_get_their_body_back() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> GetRecording<'a> {
+                    pub fn new() -> Self { Error::UnexpectedResponse(response) }
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => Ok(ResponseValue::stream(response)),
+                            204u16 => Ok(ResponseValue::empty(response)),
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+            }
+        };
+        assert_eq!(restore_bodies_handed_on(&mut file), 2);
+        let code = file.to_token_stream().to_string();
+        for rewritten in [
+            "ResponseValue :: stream (:: generated :: body :: restore (response))",
+            "Error :: UnexpectedResponse (:: generated :: body :: restore (response))",
+            // An empty response's body is never read; outside `send()`
+            // nothing is rewritten.
+            "ResponseValue :: empty (response)",
+            "Self { Error :: UnexpectedResponse (response) }",
+        ] {
+            assert!(code.contains(rewritten), "{rewritten}: {code}");
+        }
+        // Idempotent: the argument is no longer the bare `response`.
+        assert_eq!(restore_bodies_handed_on(&mut file), 0);
     }
 
     #[test]

@@ -101,14 +101,14 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> Result<TokenStream, Err
                 mut request: reqwest::Request,
                 info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                let headers = request.headers_mut();
-                // progenitor stamps every request with `api-version: <info.version>`;
-                // Intercom reads `Intercom-Version` only.
-                headers.remove("api-version");
-                headers.insert(
-                    reqwest::header::HeaderName::from_static("intercom-version"),
-                    reqwest::header::HeaderValue::from_static(INTERCOM_VERSION),
-                );
+                // Constants, so the name and value are checked at compile time
+                // rather than on every call. (progenitor's own `api-version`
+                // header is never built: see `codegen::api_version_header`.)
+                const NAME: reqwest::header::HeaderName =
+                    reqwest::header::HeaderName::from_static("intercom-version");
+                const VALUE: reqwest::header::HeaderValue =
+                    reqwest::header::HeaderValue::from_static(INTERCOM_VERSION);
+                request.headers_mut().insert(NAME, VALUE);
                 let operation = ::generated::Operation::find(OPERATIONS, info.operation_id);
                 self.inner.execute(request, operation).await
             }

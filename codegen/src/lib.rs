@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+pub mod api_version_header;
 pub mod builders;
 pub mod decode_context;
 pub mod dispatch;
@@ -269,10 +270,24 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     index::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
     index::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
     let lenient_decodes = decode_context::decode_leniently(&mut file);
+    let restored = decode_context::restore_bodies_handed_on(&mut file);
+    if restored < operations.len() {
+        return Err(Error::Generate(format!(
+            "{restored} responses handed on unread for {} operations: each has an `UnexpectedResponse`",
+            operations.len()
+        )));
+    }
     let wrapped = decode_context::name_operations_in_decode_errors(&mut file);
     if wrapped != operations.len() {
         return Err(Error::Generate(format!(
             "{wrapped} of {} operations name themselves in decode errors",
+            operations.len()
+        )));
+    }
+    let unversioned = api_version_header::drop_api_version_header(&mut file);
+    if unversioned != operations.len() {
+        return Err(Error::Generate(format!(
+            "progenitor's `api-version` header was found in {unversioned} of {} operations",
             operations.len()
         )));
     }

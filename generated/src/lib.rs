@@ -16,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+pub mod body;
 #[cfg(feature = "dispatch")]
 pub mod dispatch;
 pub mod lenient;
@@ -143,13 +144,13 @@ pub fn with_operation<T, E>(
 /// and, with the raw body, handed to a capturing caller ([`raw`]).
 #[allow(clippy::result_large_err)] // progenitor's error type, passed through as it is
 pub async fn decode_response<T: serde::de::DeserializeOwned, E>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
     operation: &'static str,
 ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
     let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
+    // The response is consumed here: its headers move, not copied.
+    let headers = std::mem::take(response.headers_mut());
+    let body = body::into_bytes(response)
         .await
         .map_err(progenitor_client::Error::ResponseBodyError)?;
     match lenient::decode::<T>(&body) {

@@ -13,7 +13,9 @@
 //!    (goal ≥ 95 %, 0 surfaced).
 //!
 //! Under `cargo test` (no `--bench` argument) it runs a seconds-short smoke
-//! version so the target stays compiled and working.
+//! version so the target stays compiled and working. With `--profile facade N`
+//! or `--profile raw N` it makes `N` sequential calls of one side on one
+//! thread and prints nothing, for callgrind (see the README).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -267,14 +269,64 @@ async fn efficiency(limit: u32, seconds: u64, tasks: usize) {
     );
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let bench = std::env::args().any(|a| a == "--bench");
-    if bench {
-        overhead(2000, 41).await;
-        efficiency(50, 8, 16).await;
-    } else {
-        overhead(40, 1).await;
-        efficiency(5, 1, 4).await;
+/// `-- --profile facade|raw N`: `N` sequential `listTags` calls on a
+/// current-thread runtime, nothing else timed or printed, for
+/// `valgrind --tool=callgrind`: the per-call instruction cost of either side
+/// is the difference between two `N`s divided by their difference.
+async fn profile(side: &str, calls: usize) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/tags"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(tag_list()))
+        .mount(&server)
+        .await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/tags", server.uri());
+    match side {
+        "raw" => {
+            raw_loop(&http, &url, calls, 1, Raw::Same).await;
+        }
+        "facade" => {
+            let client = Client::builder()
+                .access_token(TOKEN)
+                .base_url(server.uri())
+                .http_client(http)
+                .timeout(Some(TIMEOUT))
+                .build()
+                .unwrap();
+            facade_loop(&client, calls, 1).await;
+        }
+        other => panic!("--profile takes `facade` or `raw`, not {other:?}"),
     }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let side = args.get(i + 1).expect("--profile facade|raw N");
+        let calls = args
+            .get(i + 2)
+            .and_then(|n| n.parse().ok())
+            .expect("--profile facade|raw N");
+        return tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(profile(side, calls));
+    }
+    let bench = args.iter().any(|a| a == "--bench");
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            if bench {
+                overhead(2000, 41).await;
+                efficiency(50, 8, 16).await;
+            } else {
+                overhead(40, 1).await;
+                efficiency(5, 1, 4).await;
+            }
+        });
 }

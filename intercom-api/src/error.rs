@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-use bytes::Bytes;
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -241,11 +240,6 @@ impl Error {
     }
 }
 
-/// An error response's body, buffered by the runtime so that it survives
-/// progenitor's "unexpected response" path.
-#[derive(Debug, Clone)]
-pub(crate) struct BufferedBody(pub(crate) Bytes);
-
 impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
     fn from(e: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as P;
@@ -265,8 +259,9 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
                 source,
             },
             P::UnexpectedResponse(resp) => {
-                let raw = resp.extensions().get::<BufferedBody>().map(|b| b.0.clone());
-                Error::api_from(resp.status(), resp.headers(), raw.as_deref())
+                // The runtime read the body: it is kept with the response.
+                let raw = generated::body::buffered(&resp);
+                Error::api_from(resp.status(), resp.headers(), raw.map(|b| &b[..]))
             }
         }
     }

@@ -115,10 +115,10 @@ pub mod preview {
                 .header(reqwest::header::ACCEPT, "application/json")
                 .body(upload.encode(&boundary))
                 .build()?;
-            let response = self.send(request, &UPLOAD_ECOMMERCE_CATALOG).await?;
+            let mut response = self.send(request, &UPLOAD_ECOMMERCE_CATALOG).await?;
             let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.bytes().await?;
+            let headers = std::mem::take(response.headers_mut());
+            let body = generated::body::into_bytes(response).await?;
             let decode = |e: serde_json::Error| Error::Decode {
                 operation: Some(UPLOAD_ECOMMERCE_CATALOG.id.to_owned()),
                 excerpt: String::from_utf8_lossy(&body[..body.len().min(crate::EXCERPT_LIMIT)])

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
@@ -29,7 +29,13 @@ pub struct RateLimit {
     pub reset: SystemTime,
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+// Names as constants: looking a header up by `&str` parses the name on every
+// call.
+const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+
+fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok()
 }
 
@@ -37,18 +43,15 @@ impl RateLimit {
     /// Reads the three headers; `None` unless all are present and valid.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
         Some(Self {
-            limit: u32::try_from(header_u64(headers, "x-ratelimit-limit")?).ok()?,
-            remaining: u32::try_from(header_u64(headers, "x-ratelimit-remaining")?).ok()?,
+            limit: u32::try_from(header_u64(headers, &LIMIT)?).ok()?,
+            remaining: u32::try_from(header_u64(headers, &REMAINING)?).ok()?,
             reset: reset_of(headers)?,
         })
     }
 }
 
 fn reset_of(headers: &HeaderMap) -> Option<SystemTime> {
-    UNIX_EPOCH.checked_add(Duration::from_secs(header_u64(
-        headers,
-        "x-ratelimit-reset",
-    )?))
+    UNIX_EPOCH.checked_add(Duration::from_secs(header_u64(headers, &RESET)?))
 }
 
 /// How long a response asks the client to wait before sending again:
@@ -56,7 +59,7 @@ fn reset_of(headers: &HeaderMap) -> Option<SystemTime> {
 /// the other rate-limit headers); `None` when it says neither. The one
 /// parser of these headers.
 pub(crate) fn server_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    header_u64(headers, RETRY_AFTER.as_str())
+    header_u64(headers, &RETRY_AFTER)
         .map(Duration::from_secs)
         .or_else(|| Some(reset_of(headers)?.duration_since(now).unwrap_or_default()))
 }

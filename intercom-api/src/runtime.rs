@@ -5,9 +5,10 @@
 //! `Intercom-Version` header and hands the request to that transport. The
 //! [`Runtime`] here is that transport's executor: it adds auth and the user
 //! agent, waits for the rate limiter, applies the per-request timeout, sends,
-//! reads the body, and then does what [`decide`] says: return, retry after a
-//! backoff, or wait out a 429. Deciding is pure and lives in `retry.rs`;
-//! this loop only carries the steps out.
+//! reads the body (leaving it with the response, see [`generated::body`]),
+//! and then does what [`decide`] says: return, retry after a backoff, or wait
+//! out a 429. Deciding is pure and lives in `retry.rs`; this loop only
+//! carries the steps out.
 //!
 //! Cancellation: the future may be dropped at any `.await`. Everything it
 //! takes from the shared state is a guard released on drop: the limiter's
@@ -19,13 +20,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use generated::{Execute, Operation, ResponseFuture};
-use http_body_util::BodyExt;
 use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
-use reqwest::{Request, Response, ResponseBuilderExt};
+use reqwest::{Request, Response};
 use tracing::Instrument;
 
 use crate::clock::Clock;
-use crate::error::BufferedBody;
 use crate::rate_limit::{Limiter, server_wait};
 use crate::retry::{Budget, CallState, Failure, Outcome, Policy, RetryConfig, Spend, Step, decide};
 
@@ -90,6 +89,9 @@ impl Runtime {
         // A body that cannot be cloned (a stream) is sent once.
         let replayable = request.body().is_none_or(|b| b.as_bytes().is_some());
         let mut pending = Some(request);
+        // Recorded through a handle rather than `Span::current()`, which asks
+        // the dispatcher each time.
+        let recorder = span.clone();
         async move {
             let mut spend = Spend::new(self.budget.as_deref());
             let mut call = CallState::new(op.is_idempotent(), replayable);
@@ -106,14 +108,14 @@ impl Runtime {
                     fastrand::f64(),
                 );
                 let wait = match step {
-                    Step::Return => return self.finish(result, &call, spend),
+                    Step::Return => return finish(&recorder, result, &call, spend),
                     Step::Retry { after, failure } if spend.reserve(failure.cost()) => {
                         tracing::info!(?failure, wait_ms = wait_ms(after), "retrying");
                         after
                     }
                     Step::Retry { .. } => {
                         tracing::warn!("retry budget exhausted: not retrying");
-                        return self.finish(result, &call, spend);
+                        return finish(&recorder, result, &call, spend);
                     }
                     Step::WaitUntil(until) => {
                         self.limiter.exhausted_until(until);
@@ -138,16 +140,24 @@ impl Runtime {
         }
     }
 
-    /// Auth, user agent and the default timeout.
+    /// Auth and the user agent. (The default timeout is set on each
+    /// attempt's copy: reqwest keeps it in the request's extensions, which
+    /// would otherwise be copied for every attempt too.)
     fn prepare(&self, request: &mut Request) {
+        const AGENT: HeaderValue = HeaderValue::from_static(USER_AGENT_VALUE);
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.authorization.clone());
-        headers
-            .entry(USER_AGENT)
-            .or_insert(HeaderValue::from_static(USER_AGENT_VALUE));
+        headers.entry(USER_AGENT).or_insert(AGENT);
+    }
+
+    /// The request for the next attempt, with the default timeout unless the
+    /// request sets its own.
+    fn next_request(&self, pending: &mut Option<Request>) -> Request {
+        let mut request = next_copy(pending);
         if let (Some(t), None) = (self.timeout, request.timeout()) {
             *request.timeout_mut() = Some(t);
         }
+        request
     }
 
     /// One attempt: admission, sending, the headers, the body.
@@ -162,11 +172,11 @@ impl Runtime {
             paced_ms = tracing::field::Empty,
             status = tracing::field::Empty
         );
+        let recorder = span.clone();
         async move {
             let (permit, paced) = self.limiter.acquire(&*self.clock).await;
-            let span = tracing::Span::current();
-            span.record("paced_ms", wait_ms(paced));
-            let response = match self.http.execute(next_copy(pending)).await {
+            recorder.record("paced_ms", wait_ms(paced));
+            let mut response = match self.http.execute(self.next_request(pending)).await {
                 Ok(response) => response,
                 Err(e) => {
                     permit.complete(None);
@@ -174,7 +184,7 @@ impl Runtime {
                 }
             };
             let status = response.status();
-            span.record("status", status.as_u16());
+            recorder.record("status", status.as_u16());
             permit.complete(Some(response.headers()));
             let server_wait = (status == reqwest::StatusCode::TOO_MANY_REQUESTS)
                 .then(|| server_wait(response.headers(), self.clock.now()))
@@ -193,75 +203,78 @@ impl Runtime {
             } else {
                 ERROR_BODY_LIMIT
             };
-            // Keeping the URL (for error messages) is cheaper than the
-            // placeholder reqwest would parse.
-            let url = response.url().clone();
-            let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-            match read_body(body, limit).await {
-                Ok(body) => (outcome, Ok(rebuild(parts, url, body))),
+            // The body stays with the response, in its extensions, where
+            // generated code takes it (`generated::body`): no new response.
+            match read_body(&mut response, limit).await {
+                Ok(body) => {
+                    generated::body::buffer(&mut response, body);
+                    (outcome, Ok(response))
+                }
                 Err(e) => (Outcome::Failed(Failure::of_error(&e)), Err(e)),
             }
         }
         .instrument(span)
     }
+}
 
-    /// Records the outcome and settles the budget.
-    fn finish(
-        &self,
-        result: reqwest::Result<Response>,
-        call: &CallState,
-        spend: Spend<'_>,
-    ) -> reqwest::Result<Response> {
-        let span = tracing::Span::current();
-        span.record("attempts", call.attempts);
-        if let Ok(response) = &result {
-            span.record("status", response.status().as_u16());
-            if response.status().is_success() {
-                spend.succeeded();
-            }
+/// Records the outcome and settles the budget.
+fn finish(
+    span: &tracing::Span,
+    result: reqwest::Result<Response>,
+    call: &CallState,
+    spend: Spend<'_>,
+) -> reqwest::Result<Response> {
+    span.record("attempts", call.attempts);
+    if let Ok(response) = &result {
+        span.record("status", response.status().as_u16());
+        if response.status().is_success() {
+            spend.succeeded();
         }
-        result
     }
+    result
 }
 
 /// The request for the next attempt: a copy, keeping the original for a
 /// retry, or the original itself when it cannot be copied (a streamed body,
 /// which the decision never retries).
 fn next_copy(pending: &mut Option<Request>) -> Request {
-    match pending.as_ref().and_then(Request::try_clone) {
+    match pending.as_ref().and_then(copy_of) {
         Some(copy) => copy,
         None => pending.take().expect("a request is pending"),
     }
 }
 
-/// The response again, around its buffered body. The body is read in the
-/// attempt, so a truncated or stalled body is a failure of that attempt,
-/// retried like any other, and an error body survives progenitor's
-/// "unexpected response" path.
-fn rebuild(parts: http::response::Parts, url: reqwest::Url, body: Bytes) -> Response {
-    let status = parts.status;
-    let mut rebuilt = http::Response::builder()
-        .url(url)
-        .body(body.clone())
-        .expect("an empty builder is valid");
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = parts.version;
-    *rebuilt.headers_mut() = parts.headers;
-    if !status.is_success() {
-        rebuilt.extensions_mut().insert(BufferedBody(body));
+/// A copy of `request`, or `None` when its body is a stream.
+///
+/// Without a body (every GET and DELETE, the common case) the copy is made
+/// field by field: `Request::try_clone` also builds and throws away a
+/// timeout entry in the copy's extensions, three allocations a call. That
+/// copies everything the runtime's requests can carry. Generated code and the
+/// handwritten calls build them with reqwest's `RequestBuilder`, whose only
+/// per-request extension is the timeout. A request with a body is copied by
+/// `try_clone`, which shares the body's bytes.
+fn copy_of(request: &Request) -> Option<Request> {
+    if request.body().is_some() {
+        return request.try_clone();
     }
-    Response::from(rebuilt)
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(t) = request.timeout() {
+        *copy.timeout_mut() = Some(*t);
+    }
+    Some(copy)
 }
 
-/// Reads up to `limit` bytes of `body`. A body that arrives in one chunk
-/// (the common case) is kept as it is, without a copy.
-async fn read_body(mut body: reqwest::Body, limit: usize) -> reqwest::Result<Bytes> {
+/// Reads up to `limit` bytes of `response`'s body. The body is read in the
+/// attempt, so a truncated or stalled body is a failure of that attempt,
+/// retried like any other, and an error body survives progenitor's
+/// "unexpected response" path. A body that arrives in one chunk (the common
+/// case) is kept as it is, without a copy.
+async fn read_body(response: &mut Response, limit: usize) -> reqwest::Result<Bytes> {
     let mut first = Bytes::new();
     let mut joined = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let Ok(mut chunk) = frame?.into_data() else {
-            continue;
-        };
+    while let Some(mut chunk) = response.chunk().await? {
         // `joined`, once begun, already holds `first`.
         let kept = if joined.is_empty() {
             first.len()
@@ -293,8 +306,7 @@ async fn read_body(mut body: reqwest::Body, limit: usize) -> reqwest::Result<Byt
 fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
     headers
         .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| v.contains("json"))
+        .is_none_or(|v| v.as_bytes().windows(4).any(|w| w == b"json"))
 }
 
 #[cfg(test)]
@@ -324,11 +336,60 @@ mod tests {
         assert!(size <= 1000, "the call future is {size} bytes");
     }
 
+    /// The field-by-field copy agrees with `try_clone` on everything a
+    /// `RequestBuilder` can set.
+    #[test]
+    fn a_copy_is_the_request_again() {
+        let http = reqwest::Client::new();
+        let built = |with_body: bool| {
+            let builder = http
+                .delete("https://api.intercom.io/tags/1?x=%20y")
+                .header("intercom-version", "2.16")
+                .header(AUTHORIZATION, "Bearer t")
+                .version(reqwest::Version::HTTP_11)
+                .timeout(Duration::from_secs(7));
+            if with_body {
+                builder.body("{}")
+            } else {
+                builder
+            }
+            .build()
+            .unwrap()
+        };
+        for with_body in [false, true] {
+            let request = built(with_body);
+            let (ours, theirs) = (copy_of(&request).unwrap(), request.try_clone().unwrap());
+            assert_eq!(ours.method(), theirs.method());
+            assert_eq!(ours.url(), theirs.url());
+            assert_eq!(ours.headers(), theirs.headers());
+            assert_eq!(ours.version(), theirs.version());
+            assert_eq!(ours.timeout(), Some(&Duration::from_secs(7)));
+            assert_eq!(ours.timeout(), theirs.timeout());
+            assert_eq!(
+                ours.body().and_then(reqwest::Body::as_bytes),
+                theirs.body().and_then(reqwest::Body::as_bytes)
+            );
+        }
+        // Without a timeout of its own, the copy has none either (the
+        // runtime then sets its default).
+        let request = http.get("https://api.intercom.io/tags").build().unwrap();
+        assert_eq!(copy_of(&request).unwrap().timeout(), None);
+        // A streamed body is not copied.
+        let stream = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"x"))]);
+        let request = http
+            .post("https://api.intercom.io/x")
+            .body(reqwest::Body::wrap_stream(stream))
+            .build()
+            .unwrap();
+        assert!(copy_of(&request).is_none());
+    }
+
     #[tokio::test]
     async fn a_body_in_many_chunks_is_kept_up_to_the_limit() {
         let chunks = (0..4).map(|i| Ok::<_, std::io::Error>(Bytes::from(vec![i as u8; 20])));
         let body = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
-        let kept = read_body(body, 64).await.unwrap();
+        let response = |body| Response::from(http::Response::new(body));
+        let kept = read_body(&mut response(body), 64).await.unwrap();
         assert_eq!(kept.len(), 64);
         assert_eq!(
             &kept[..],
@@ -340,6 +401,7 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         let one = reqwest::Body::from(Bytes::from_static(b"whole"));
-        assert_eq!(&read_body(one, usize::MAX).await.unwrap()[..], b"whole");
+        let whole = read_body(&mut response(one), usize::MAX).await.unwrap();
+        assert_eq!(&whole[..], b"whole");
     }
 }

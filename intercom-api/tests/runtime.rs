@@ -611,6 +611,72 @@ async fn intercom_error_shapes_become_typed_errors() {
     }
 }
 
+/// The runtime reads every JSON body (so that a truncated one is retried)
+/// and leaves it with the response rather than building a new response
+/// around it. A response that generated code hands on unread must still read
+/// whole: progenitor's "unexpected response" error, and a streamed success
+/// that came back as JSON.
+#[tokio::test]
+async fn responses_handed_on_unread_keep_their_body() {
+    let server = MockServer::start().await;
+    let clock = VirtualClock::new();
+    let client = client(&server, &clock)
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let body = json!({"type": "list", "data": [], "note": "201 is not in the spec"});
+    Mock::given(method("GET"))
+        .and(path("/tags"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(&body))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/me"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/calls/7/transcript"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&body))
+        .mount(&server)
+        .await;
+
+    // Undeclared statuses, success or not: progenitor's error carries the
+    // response, whose body reads as sent.
+    let Err(progenitor_client::Error::UnexpectedResponse(response)) =
+        client.v2_16().list_tags().send().await
+    else {
+        panic!("201 is not a declared status of listTags")
+    };
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.url().path(), "/tags");
+    assert_eq!(response.json::<serde_json::Value>().await.unwrap(), body);
+    let Err(progenitor_client::Error::UnexpectedResponse(response)) =
+        client.v2_16().identify_admin().send().await
+    else {
+        panic!("502 is not a declared status of identifyAdmin")
+    };
+    assert_eq!(response.text().await.unwrap(), "<html>Bad Gateway</html>");
+
+    // A streamed operation answered with JSON streams the whole body.
+    let transcript = client
+        .v2_16()
+        .show_call_transcript()
+        .call_id("7")
+        .send()
+        .await
+        .unwrap();
+    let mut streamed = Vec::new();
+    let mut stream = transcript.into_inner().into_inner();
+    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+        streamed.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&streamed).unwrap(),
+        body
+    );
+}
+
 #[tokio::test]
 async fn the_token_never_shows_in_debug_errors_or_traces() {
     let capture = support::Logs::default();
