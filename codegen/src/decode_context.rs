@@ -25,16 +25,20 @@ struct Lenient {
     count: usize,
 }
 
+/// Whether `call` is `ty::function(…)` with one argument.
+fn calls(call: &syn::ExprCall, ty: &str, function: &str) -> bool {
+    matches!(&*call.func, Expr::Path(p)
+        if p.qself.is_none()
+            && p.path.segments.len() == 2
+            && p.path.segments[0].ident == ty
+            && p.path.segments[1].ident == function)
+        && call.args.len() == 1
+}
+
 impl VisitMut for Lenient {
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, call);
-        if let Expr::Path(p) = &*call.func
-            && p.qself.is_none()
-            && p.path.segments.len() == 2
-            && p.path.segments[0].ident == "ResponseValue"
-            && p.path.segments[1].ident == "from_response"
-            && call.args.len() == 1
-        {
+        if calls(call, "ResponseValue", "from_response") {
             *call.func = syn::parse_quote!(::generated::decode_response);
             call.args.push(syn::parse_quote!(info.operation_id));
             self.count += 1;
@@ -60,17 +64,9 @@ struct Restore {
 impl VisitMut for Restore {
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, call);
-        let hands_on = matches!(&*call.func, Expr::Path(p)
-        if p.qself.is_none()
-            && p.path.segments.len() == 2
-            && matches!(
-                (p.path.segments[0].ident.to_string().as_str(), p.path.segments[1].ident.to_string().as_str()),
-                ("Error", "UnexpectedResponse") | ("ResponseValue", "stream")
-            ));
-        if hands_on
-            && call.args.len() == 1
-            && matches!(&call.args[0], Expr::Path(a) if a.path.is_ident("response"))
-        {
+        let hands_on =
+            calls(call, "Error", "UnexpectedResponse") || calls(call, "ResponseValue", "stream");
+        if hands_on && matches!(&call.args[0], Expr::Path(a) if a.path.is_ident("response")) {
             call.args[0] = syn::parse_quote!(::generated::body::restore(response));
             self.count += 1;
         }

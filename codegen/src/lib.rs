@@ -146,6 +146,22 @@ pub fn normalised(version: &str, text: &str, inputs: &Inputs) -> Result<Prepared
     Ok(prepare(version, load(text)?, inputs))
 }
 
+/// A post-pass's count of places rewritten, checked against what it had to
+/// reach.
+fn post_pass_reached(
+    count: usize,
+    expected: impl std::ops::RangeBounds<usize> + std::fmt::Debug,
+    what: &str,
+) -> Result<(), Error> {
+    if expected.contains(&count) {
+        Ok(())
+    } else {
+        Err(Error::Generate(format!(
+            "{what}: {count}, expected {expected:?}"
+        )))
+    }
+}
+
 fn count_operations(doc: &serde_json::Value) -> usize {
     routes(doc).len()
 }
@@ -270,27 +286,26 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     index::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
     index::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
     let lenient_decodes = decode_context::decode_leniently(&mut file);
+    let ops = operations.len();
+    // Each post-pass below must reach every operation's `send()`.
     let restored = decode_context::restore_bodies_handed_on(&mut file);
-    if restored < operations.len() {
-        return Err(Error::Generate(format!(
-            "{restored} responses handed on unread for {} operations: each has an `UnexpectedResponse`",
-            operations.len()
-        )));
-    }
+    post_pass_reached(
+        restored,
+        ops..,
+        "responses handed on unread (each `send()` has an `UnexpectedResponse`)",
+    )?;
     let wrapped = decode_context::name_operations_in_decode_errors(&mut file);
-    if wrapped != operations.len() {
-        return Err(Error::Generate(format!(
-            "{wrapped} of {} operations name themselves in decode errors",
-            operations.len()
-        )));
-    }
+    post_pass_reached(
+        wrapped,
+        ops..=ops,
+        "operations naming themselves in decode errors",
+    )?;
     let unversioned = api_version_header::drop_api_version_header(&mut file);
-    if unversioned != operations.len() {
-        return Err(Error::Generate(format!(
-            "progenitor's `api-version` header was found in {unversioned} of {} operations",
-            operations.len()
-        )));
-    }
+    post_pass_reached(
+        unversioned,
+        ops..=ops,
+        "operations whose progenitor `api-version` header was removed",
+    )?;
     let glue: syn::File = syn::parse2(generate::runtime_items(&version.header, &operations)?)
         .map_err(|e| Error::Generate(e.to_string()))?;
     file.items.extend(glue.items);
@@ -332,4 +347,22 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         report,
         operations,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_pass_that_misses_operations_fails_codegen() {
+        assert!(post_pass_reached(3, 3..=3, "wrapped").is_ok());
+        assert!(post_pass_reached(4, 3.., "restored").is_ok());
+        let err = post_pass_reached(2, 3..=3, "wrapped").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "generation failed: wrapped: 2, expected 3..=3"
+        );
+        assert!(post_pass_reached(4, 3..=3, "wrapped").is_err());
+        assert!(post_pass_reached(2, 3.., "restored").is_err());
+    }
 }

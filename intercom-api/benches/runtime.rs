@@ -99,22 +99,48 @@ async fn facade_loop(client: &Client, requests: usize, concurrency: usize) -> Du
     started.elapsed()
 }
 
+/// A mock answering `GET /tags`, and both sides set up to call it: one
+/// reqwest client, shared by the raw loop and the façade.
+struct TagsMock {
+    _server: MockServer,
+    http: reqwest::Client,
+    client: Client,
+    url: String,
+}
+
+impl TagsMock {
+    async fn start() -> Self {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/tags"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(tag_list()))
+            .mount(&server)
+            .await;
+        let http = reqwest::Client::new();
+        let client = Client::builder()
+            .access_token(TOKEN)
+            .base_url(server.uri())
+            .http_client(http.clone())
+            .timeout(Some(TIMEOUT))
+            .build()
+            .unwrap();
+        let url = format!("{}/tags", server.uri());
+        Self {
+            _server: server,
+            http,
+            client,
+            url,
+        }
+    }
+}
+
 async fn overhead(requests: usize, rounds: usize) {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/tags"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(tag_list()))
-        .mount(&server)
-        .await;
-    let http = reqwest::Client::new();
-    let client = Client::builder()
-        .access_token(TOKEN)
-        .base_url(server.uri())
-        .http_client(http.clone())
-        .timeout(Some(TIMEOUT))
-        .build()
-        .unwrap();
-    let url = format!("{}/tags", server.uri());
+    let TagsMock {
+        _server,
+        http,
+        client,
+        url,
+    } = TagsMock::start().await;
     // Warm up every path (connections, allocations).
     raw_loop(&http, &url, 200, 4, Raw::Bare).await;
     raw_loop(&http, &url, 200, 4, Raw::Same).await;
@@ -274,27 +300,15 @@ async fn efficiency(limit: u32, seconds: u64, tasks: usize) {
 /// `valgrind --tool=callgrind`: the per-call instruction cost of either side
 /// is the difference between two `N`s divided by their difference.
 async fn profile(side: &str, calls: usize) {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/tags"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(tag_list()))
-        .mount(&server)
-        .await;
-    let http = reqwest::Client::new();
-    let url = format!("{}/tags", server.uri());
+    // Setting up both sides is a fixed cost, which the difference between
+    // two `N`s cancels.
+    let mock = TagsMock::start().await;
     match side {
         "raw" => {
-            raw_loop(&http, &url, calls, 1, Raw::Same).await;
+            raw_loop(&mock.http, &mock.url, calls, 1, Raw::Same).await;
         }
         "facade" => {
-            let client = Client::builder()
-                .access_token(TOKEN)
-                .base_url(server.uri())
-                .http_client(http)
-                .timeout(Some(TIMEOUT))
-                .build()
-                .unwrap();
-            facade_loop(&client, calls, 1).await;
+            facade_loop(&mock.client, calls, 1).await;
         }
         other => panic!("--profile takes `facade` or `raw`, not {other:?}"),
     }

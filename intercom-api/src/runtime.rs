@@ -150,10 +150,15 @@ impl Runtime {
         headers.entry(USER_AGENT).or_insert(AGENT);
     }
 
-    /// The request for the next attempt, with the default timeout unless the
-    /// request sets its own.
+    /// The request for the next attempt: a copy, keeping the original for a
+    /// retry, or the original itself when it cannot be copied (a streamed
+    /// body, which the decision never retries). It gets the default timeout
+    /// unless the request sets its own.
     fn next_request(&self, pending: &mut Option<Request>) -> Request {
-        let mut request = next_copy(pending);
+        let mut request = match pending.as_ref().and_then(copy_of) {
+            Some(copy) => copy,
+            None => pending.take().expect("a request is pending"),
+        };
         if let (Some(t), None) = (self.timeout, request.timeout()) {
             *request.timeout_mut() = Some(t);
         }
@@ -232,16 +237,6 @@ fn finish(
         }
     }
     result
-}
-
-/// The request for the next attempt: a copy, keeping the original for a
-/// retry, or the original itself when it cannot be copied (a streamed body,
-/// which the decision never retries).
-fn next_copy(pending: &mut Option<Request>) -> Request {
-    match pending.as_ref().and_then(copy_of) {
-        Some(copy) => copy,
-        None => pending.take().expect("a request is pending"),
-    }
 }
 
 /// A copy of `request`, or `None` when its body is a stream.
