@@ -103,6 +103,9 @@ impl Builder<'_> {
 pub struct Index<'f> {
     /// Structs of `mod types` by name.
     types: BTreeMap<String, &'f ItemStruct>,
+    /// Enums of `mod types` whose every variant wraps one type: variant
+    /// names and the types they wrap.
+    unions: BTreeMap<String, Vec<(syn::Ident, Type)>>,
     /// Every item name of `mod types` (to qualify paths as `types::X`).
     type_names: BTreeSet<String>,
     /// Operation builders of `mod builder` by struct name.
@@ -117,6 +120,25 @@ impl<'f> Index<'f> {
             .iter()
             .filter_map(|i| match i {
                 Item::Struct(s) => Some((s.ident.to_string(), s)),
+                _ => None,
+            })
+            .collect();
+        let unions = type_items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Enum(e) => {
+                    let variants = e
+                        .variants
+                        .iter()
+                        .map(|v| match &v.fields {
+                            Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                                Some((v.ident.clone(), f.unnamed[0].ty.clone()))
+                            }
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<_>>>()?;
+                    Some((e.ident.to_string(), variants))
+                }
                 _ => None,
             })
             .collect();
@@ -164,6 +186,7 @@ impl<'f> Index<'f> {
         }
         Self {
             types,
+            unions,
             type_names,
             builders,
         }
@@ -177,6 +200,11 @@ impl<'f> Index<'f> {
     /// The operation builder named `name`.
     pub fn builder(&self, name: &str) -> Option<&Builder<'f>> {
         self.builders.get(name)
+    }
+
+    /// The variants of a `types` enum whose every variant wraps one type.
+    pub fn union(&self, ty: &Type) -> Option<&[(syn::Ident, Type)]> {
+        self.unions.get(&last_ident(ty)?).map(Vec::as_slice)
     }
 
     /// The field of a `types` struct that serialises as `json_name`.

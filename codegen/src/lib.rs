@@ -23,6 +23,7 @@ pub mod dispatch;
 pub mod earlier;
 pub mod generate;
 pub mod index;
+pub mod inhabited;
 pub mod layout;
 pub mod normalise;
 pub mod open_enums;
@@ -32,6 +33,7 @@ pub mod report;
 pub mod schema;
 pub mod strict_requests;
 pub mod surface;
+pub mod tagged_unions;
 pub mod versions;
 
 pub use report::{Report, Timings};
@@ -273,11 +275,13 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Generate(e.to_string()))?;
     let open_enums =
         open_enums::open_enums(&mut file).map_err(|e| Error::Generate(e.to_string()))?;
+    let tagged = tagged_unions::tag_by_type(&mut file).map_err(Error::Generate)?;
     let builders = builders::keep_request_builders(&mut file);
     // Every pass that reads progenitor's output reads this one index; the
     // passes that rewrite it run after.
     let index = index::Index::new(&file);
     let mut operations = surface::operations(&index, &routes).map_err(Error::Generate)?;
+    inhabited::check(&file, &operations).map_err(Error::Generate)?;
     let paginators = pagination::apply(&index, &mut operations, &pagination::detect(&spec.doc));
     let dispatch = dispatch::emit(&spec.doc, &operations, &dispatch::setters(&index))
         .map_err(Error::Generate)?;
@@ -339,6 +343,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         builders,
         lenient_decodes,
         strict_requests,
+        tagged,
         timings,
     };
     Ok(Output {

@@ -667,7 +667,7 @@ fn decide(
     if is_empty(&unit.patch) && !unit.kept.is_empty() {
         return Err(Skip::OnlyDeletes);
     }
-    if let Some(at) = union_in(&unit.patch) {
+    if let Some(at) = union_in(current, &unit.patch) {
         return Err(Skip::Union(at));
     }
     let (location, target_location) = match &unit.place {
@@ -740,15 +740,18 @@ fn decide(
 }
 
 /// Where `patch` writes an `anyOf` or `oneOf`, as a dotted path.
-fn union_in(patch: &Value) -> Option<String> {
-    fn go(value: &Value, at: &mut Vec<String>) -> Option<String> {
+fn union_in(doc: &Value, patch: &Value) -> Option<String> {
+    fn go(doc: &Value, value: &Value, at: &mut Vec<String>) -> Option<String> {
         let map = value.as_object()?;
         for (key, sub) in map {
             at.push(key.clone());
-            let found = if (key == "anyOf" || key == "oneOf") && !sub.is_null() {
+            let told_apart = sub
+                .as_array()
+                .is_some_and(|members| crate::normalise::told_apart_by_type(doc, members));
+            let found = if (key == "anyOf" || key == "oneOf") && !sub.is_null() && !told_apart {
                 Some(at.join("."))
             } else {
-                go(sub, at)
+                go(doc, sub, at)
             };
             at.pop();
             if found.is_some() {
@@ -757,7 +760,7 @@ fn union_in(patch: &Value) -> Option<String> {
         }
         None
     }
-    go(patch, &mut Vec::new())
+    go(doc, patch, &mut Vec::new())
 }
 
 /// The first schema `patch` refers to that `doc` does not define.

@@ -163,6 +163,25 @@ pub fn detect(doc: &Value) -> BTreeMap<(String, String), Paging> {
     out
 }
 
+/// The member of a union told apart by `type` that holds an array (the
+/// list), or `schema` itself.
+fn list_member<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    let resolved = schema::resolve(doc, schema);
+    for key in ["oneOf", "anyOf"] {
+        if let Some(members) = resolved.get(key).and_then(Value::as_array)
+            && crate::normalise::told_apart_by_type(doc, members)
+            && let Some(list) = members.iter().find(|m| {
+                schema::properties(doc, m)
+                    .values()
+                    .any(|p| schema::is_array(doc, p))
+            })
+        {
+            return list;
+        }
+    }
+    schema
+}
+
 /// Detects the paging of one operation.
 pub fn detect_one(doc: &Value, op: &Map<String, Value>) -> Paging {
     let query: BTreeSet<String> = schema::parameters(doc, op)
@@ -170,7 +189,9 @@ pub fn detect_one(doc: &Value, op: &Map<String, Value>) -> Paging {
         .filter(|(_, at)| at == "query")
         .map(|(name, _)| name)
         .collect();
-    let response = schema::success_schema(op);
+    // A union told apart by `type` (one company or a list of them) pages
+    // through its list member.
+    let response = schema::success_schema(op).map(|r| list_member(doc, r));
     let response_props = response
         .map(|r| schema::properties(doc, r))
         .unwrap_or_default();
@@ -296,6 +317,22 @@ fn builder_param(index: &Index<'_>, builder: &str, field: &str) -> Option<Type> 
 fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStream, String> {
     let page_ty: Type = syn::parse_str(op.success.as_deref().ok_or("no typed success body")?)
         .map_err(|e| e.to_string())?;
+    // A union (one item, or a list of them): the variant wrapping the list
+    // pages; one wrapping an item is that item alone, and the last page.
+    let union = index.union(&page_ty).map(|variants| {
+        let list = variants
+            .iter()
+            .find(|(_, ty)| index.field(ty, &d.items).is_ok())
+            .cloned();
+        (variants.to_vec(), list)
+    });
+    let (page_ty, union) = match union {
+        Some((variants, Some((list_variant, list_ty)))) => {
+            (list_ty, Some((page_ty, variants, list_variant)))
+        }
+        Some((_, None)) => return Err("no member of the union has the items".into()),
+        None => (page_ty, None),
+    };
     let error_ty: Type = match &op.error {
         Some(e) => syn::parse_str(e).map_err(|e| e.to_string())?,
         None => syn::parse_quote!(()),
@@ -444,6 +481,44 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
         "Pages through `{operation}` ({} pagination): see [`::generated::pagination::Paginator`].",
         d.shape
     );
+
+    let (whole_ty, items_ref, into_items, next_body) = match &union {
+        None => (page_ty.clone(), items_ref, into_items, next_body),
+        Some((whole, variants, list)) => {
+            let singles: Vec<&syn::Ident> = variants
+                .iter()
+                .filter(|(_, ty)| last_ident(ty) == last_ident(&item_ty))
+                .map(|(v, _)| v)
+                .collect();
+            (
+                whole.clone(),
+                quote! {
+                    match page {
+                        #whole::#list(page) => #items_ref,
+                        #(#whole::#singles(item) => ::std::slice::from_ref(item),)*
+                        #[allow(unreachable_patterns)]
+                        _ => &[],
+                    }
+                },
+                quote! {
+                    match page {
+                        #whole::#list(page) => #into_items,
+                        #(#whole::#singles(item) => vec![item],)*
+                        #[allow(unreachable_patterns)]
+                        _ => Vec::new(),
+                    }
+                },
+                quote! {
+                    match page {
+                        #whole::#list(page) => { #next_body }
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                },
+            )
+        }
+    };
+    let page_ty = whole_ty;
 
     Ok(quote! {
         impl<'a> #builder<'a> {

@@ -57,6 +57,8 @@ pub struct Report {
     pub lenient_decodes: usize,
     /// Request-only types that reject unknown fields.
     pub strict_requests: usize,
+    /// Unions decoded by their members' `type`.
+    pub tagged: Vec<crate::tagged_unions::Tagged>,
     /// Phase timings.
     pub timings: Timings,
 }
@@ -85,6 +87,19 @@ impl fmt::Display for Report {
         )?;
         for o in &self.overrides {
             write!(f, "{o}")?;
+        }
+        for t in &self.tagged {
+            let by: Vec<String> = t
+                .variants
+                .iter()
+                .map(|(tag, variant)| format!("`{tag}` → {variant}"))
+                .collect();
+            writeln!(
+                f,
+                "  union told apart by `type`: {} ({})",
+                t.name,
+                by.join(", ")
+            )?;
         }
         for i in &self.inherited {
             writeln!(

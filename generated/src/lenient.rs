@@ -310,12 +310,59 @@ fn attempt<T: DeserializeOwned>(doc: &Value, holes: &HashSet<Vec<Step>>) -> Resu
             .max_by_key(|(_, s)| s.depth)
             .map_or(0, |(i, _)| i);
         let span = &spans[innermost];
+        // A union told apart by `type` says where inside it the value that
+        // did not fit is (its error is raised at the union's end).
+        if let Some((inner, below)) = crate::tagged::split(&message) {
+            return Failure {
+                message: inner.to_owned(),
+                node: below_written(doc, holes, &span.path, &below),
+                at_container_end: false,
+            };
+        }
         Failure {
             message,
             node: span.path.clone(),
             at_container_end: column == span.end && span.last_member.is_some(),
         }
     })
+}
+
+/// The path in `doc` of the value `below` names relative to `base` in the
+/// written document: a list index there counts only the members written
+/// (holes are left out).
+fn below_written(
+    doc: &Value,
+    holes: &HashSet<Vec<Step>>,
+    base: &[Step],
+    below: &[Value],
+) -> Vec<Step> {
+    let mut path = base.to_vec();
+    for step in below {
+        match step {
+            Value::String(key) => path.push(Step::Key(key.clone())),
+            Value::Number(n) => {
+                let Some(written) = n.as_u64().and_then(|n| usize::try_from(n).ok()) else {
+                    break;
+                };
+                let Some(Value::Array(items)) = locate_ref(doc, &path) else {
+                    break;
+                };
+                let original = (0..items.len())
+                    .filter(|i| {
+                        let mut p = path.clone();
+                        p.push(Step::Index(*i));
+                        !holes.contains(&p)
+                    })
+                    .nth(written);
+                match original {
+                    Some(i) => path.push(Step::Index(i)),
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    path
 }
 
 /// The value to repair. serde positions an error it raises itself (a wrong

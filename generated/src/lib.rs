@@ -22,6 +22,7 @@ pub mod dispatch;
 pub mod lenient;
 pub mod pagination;
 pub mod raw;
+pub mod tagged;
 
 /// One operation of one API version, as the generated client knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

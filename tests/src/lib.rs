@@ -230,11 +230,9 @@ pub use codegen::overrides::without_nulls;
 /// What became of one request example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoundTrip {
-    /// Parsed into the body type and written back the same (nulls aside).
+    /// Parsed into the body type and written back the same (nulls aside):
+    /// nothing lost, nothing added.
     Same,
-    /// Written back with every field it had, plus the schema's defaults of
-    /// fields it left out: nothing lost.
-    Defaulted,
     /// The operation takes no typed body (or is not generated).
     Untyped,
     /// Parsing failed with this message.
@@ -255,23 +253,25 @@ pub fn round_trip(module: &Module, example: &Example) -> RoundTrip {
     let bytes = serde_json::to_vec(&example.value).expect("a JSON value serializes");
     match (rt.round_trip)(&bytes) {
         Err(e) => RoundTrip::Rejected(e.to_string()),
-        Ok(back) if without_nulls(&back) == without_nulls(&example.value) => RoundTrip::Same,
-        Ok(back) if keeps(&without_nulls(&back), &without_nulls(&example.value)) => {
-            RoundTrip::Defaulted
+        Ok(back) if same_json(&without_nulls(&back), &without_nulls(&example.value)) => {
+            RoundTrip::Same
         }
         Ok(back) => RoundTrip::Changed(back.to_string()),
     }
 }
 
-/// Whether `back` holds every value of `sent` where it was sent (objects
-/// may have gained members: defaults the type fills in).
-pub fn keeps(back: &Value, sent: &Value) -> bool {
+/// Whether `back` is `sent` again: the same members (none lost, none
+/// added), the same values; a number may be written in another equal
+/// spelling (`1.0` for `1`), and so may a date-time (`.000Z` → `Z`).
+pub fn same_json(back: &Value, sent: &Value) -> bool {
     match (back, sent) {
-        (Value::Object(b), Value::Object(s)) => s
-            .iter()
-            .all(|(k, v)| b.get(k).is_some_and(|bv| keeps(bv, v))),
+        (Value::Object(b), Value::Object(s)) => {
+            b.len() == s.len()
+                && s.iter()
+                    .all(|(k, v)| b.get(k).is_some_and(|bv| same_json(bv, v)))
+        }
         (Value::Array(b), Value::Array(s)) => {
-            b.len() == s.len() && b.iter().zip(s).all(|(bv, sv)| keeps(bv, sv))
+            b.len() == s.len() && b.iter().zip(s).all(|(bv, sv)| same_json(bv, sv))
         }
         (Value::Number(b), Value::Number(s)) => b == s || b.as_f64() == s.as_f64(),
         // A date-time written back in another (equal) spelling: `.000Z` → `Z`.

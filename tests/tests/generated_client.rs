@@ -95,6 +95,61 @@ macro_rules! client_tests {
                 assert_eq!(serde_json::to_value(&known).unwrap(), json!("list"));
             }
 
+            /// `GET /companies` answers one company when asked by name or
+            /// `company_id`, a list otherwise: each lands in its own variant
+            /// (one company used to decode as an empty `CompanyList`), an odd
+            /// field inside the company is repaired where it is, and the
+            /// paginator yields the single company and ends.
+            #[tokio::test]
+            async fn one_company_decodes_as_a_company_and_a_list_as_a_list() {
+                use futures::TryStreamExt;
+                let server = MockServer::start().await;
+                Mock::given(method("GET"))
+                    .and(path("/companies"))
+                    .and(wiremock::matchers::query_param("name", "Acme"))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                        "type": "company", "id": "c1", "name": "Acme", "user_count": "many"
+                    })))
+                    .mount(&server)
+                    .await;
+                Mock::given(method("GET"))
+                    .and(path("/companies"))
+                    .and(wiremock::matchers::query_param_is_missing("name"))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                        "type": "list",
+                        "data": [{"type": "company", "id": "c1", "name": "Acme"}, {"type": "company", "id": "c2"}],
+                        "pages": {"type": "pages", "page": 1, "per_page": 2, "total_pages": 1},
+                        "total_count": 2
+                    })))
+                    .mount(&server)
+                    .await;
+                let client = Client::new(&server.uri(), Transport::new(reqwest::Client::new()));
+
+                let one = client.retrieve_company().name("Acme").send().await.expect("one company").into_inner();
+                let types::RetrieveCompanyResponse::Variant0(company) = one else {
+                    panic!("one company must decode as a company: {one:?}")
+                };
+                assert_eq!((company.id.as_deref(), company.name.as_deref()), (Some("c1"), Some("Acme")));
+                assert_eq!(company.type_.as_ref().map(ToString::to_string).as_deref(), Some("company"));
+                assert!(company.user_count.is_none(), "the odd value is set aside, the rest kept");
+
+                let list = client.retrieve_company().send().await.expect("a list").into_inner();
+                let types::RetrieveCompanyResponse::Variant1(list) = list else {
+                    panic!("a list must decode as a list: {list:?}")
+                };
+                assert_eq!(list.data.len(), 2);
+
+                let single: Vec<types::Company> = client.retrieve_company().name("Acme")
+                    .into_paginator().items().try_collect().await.expect("pages");
+                assert_eq!(single.len(), 1, "the single company is the only item, and the last page");
+                assert_eq!(single[0].name.as_deref(), Some("Acme"));
+                let all: Vec<types::Company> = client.retrieve_company()
+                    .into_paginator().items().try_collect().await.expect("pages");
+                assert_eq!(all.len(), 2);
+                let asked = server.received_requests().await.unwrap().len();
+                assert_eq!(asked, 4, "one request per page, one page each");
+            }
+
             #[tokio::test]
             async fn error_bodies_arrive_typed() {
                 let server = MockServer::start().await;

@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+mod defaults;
 mod drop_unsupported;
 mod enums;
 mod formats;
@@ -20,6 +21,8 @@ mod responses;
 mod tolerance;
 mod unions;
 mod version_header;
+
+pub use unions::told_apart_by_type;
 
 /// An operation normalisation removed because it cannot be generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +79,8 @@ pub const ALL: &[Normalisation] = &[
     enums::DROP_UNNAMEABLE_ENUMS,
     formats::DROP_CONTAINER_FORMATS,
     unions::DROP_REQUIRED_ONLY_UNIONS,
+    unions::DISTRIBUTE_UNION_SIBLINGS,
+    defaults::DEFAULTS_INTO_DOCS,
     responses::INLINE_RESPONSE_REFS,
     responses::FILL_SCHEMALESS_JSON,
     responses::DROP_DEFAULT_RESPONSES,
@@ -140,6 +145,52 @@ pub(crate) fn walk_objects(value: &mut Value, f: &mut impl FnMut(&mut Map<String
         }
         _ => {}
     }
+}
+
+/// Calls `f` on every schema object of the document, parents before
+/// children: the schemas of parameters, bodies, responses and components,
+/// and every subschema below them (`properties`, `items`,
+/// `additionalProperties`, `allOf`/`oneOf`/`anyOf`, `not`). Unlike
+/// [`walk_objects`] it never mistakes data for a schema: a property named
+/// `default` or `example` is visited, a schema's `default` or `example`
+/// value is not.
+pub(crate) fn for_each_schema(doc: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {
+    fn schema(value: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {
+        let Value::Object(map) = value else {
+            return;
+        };
+        f(map);
+        for (key, child) in map.iter_mut() {
+            match (key.as_str(), child) {
+                ("properties", Value::Object(props)) => {
+                    props.values_mut().for_each(|p| schema(p, f));
+                }
+                ("items" | "additionalProperties" | "not", child) => schema(child, f),
+                ("allOf" | "oneOf" | "anyOf", Value::Array(members)) => {
+                    members.iter_mut().for_each(|m| schema(m, f));
+                }
+                _ => {}
+            }
+        }
+    }
+    fn document(value: &mut Value, in_schemas: bool, f: &mut impl FnMut(&mut Map<String, Value>)) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    match key.as_str() {
+                        _ if in_schemas => schema(child, f),
+                        "schema" => schema(child, f),
+                        "example" | "examples" | "x-examples" => {}
+                        "schemas" => document(child, true, f),
+                        _ => document(child, false, f),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| document(v, false, f)),
+            _ => {}
+        }
+    }
+    document(doc, false, f);
 }
 
 /// Name of the component schema a `#/components/schemas/...` reference names.
