@@ -1354,6 +1354,33 @@ servers:
         assert_eq!(doc, before);
     }
 
+    /// `GET /companies`: one company or a list, each with its own `type`.
+    /// codegen tells them apart (`tagged_unions`), so the union applies.
+    #[test]
+    fn a_unit_writing_a_union_told_apart_by_type_applies() {
+        let file = Overrides::parse(
+            "x",
+            "2.14",
+            "paths:\n  /things:\n    get:\n      responses:\n        '200':\n          content:\n            application/json:\n              schema:\n                $ref: null\n                oneOf: [{$ref: '#/components/schemas/thing'}, {$ref: '#/components/schemas/thing_list'}]\n",
+            None,
+        )
+        .unwrap();
+        let mut doc = yaml(TARGET);
+        let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
+        schemas["thing"]["properties"]["type"] = json!({"type": "string", "enum": ["thing"]});
+        schemas.insert(
+            "thing_list".into(),
+            json!({"type": "object", "properties": {"type": {"type": "string", "enum": ["list"]}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/thing"}}}}),
+        );
+        let r = &apply(&mut doc, "2.14", &[file])[0];
+        assert_eq!(r.applied, ["GET /things"], "{r}");
+        assert_eq!(
+            doc["paths"]["/things"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["oneOf"][1],
+            json!({"$ref": "#/components/schemas/thing_list"})
+        );
+    }
+
     #[test]
     fn a_unit_referring_to_an_undefined_schema_is_skipped() {
         let file = Overrides::parse(

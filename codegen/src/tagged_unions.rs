@@ -12,7 +12,8 @@
 //! variant by variant.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
+use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemEnum, Type};
 
 use crate::index::{last_ident, module_mut, serde_name};
@@ -24,6 +25,8 @@ pub struct Tagged {
     pub name: String,
     /// Each variant's `type` value and name.
     pub variants: Vec<(String, String)>,
+    /// Variants renamed from typify's `VariantN` to the type they wrap.
+    pub renamed: Vec<(String, String)>,
 }
 
 /// The only value an enum allows (besides the `Unrecognized` catch-all that
@@ -178,15 +181,30 @@ pub fn tag_by_type(file: &mut syn::File) -> Result<Vec<Tagged>, String> {
         .collect();
     let mut out = Vec::new();
     let mut impls = Vec::new();
-    for (i, members) in found {
+    for (i, mut members) in found {
         let Item::Enum(e) = &mut items[i] else {
             unreachable!("found as an enum");
         };
         drop_derived_deserialize(e);
+        let renames = variant_names(&members);
+        for v in &mut e.variants {
+            if let Some((_, to)) = renames.iter().find(|(from, _)| v.ident == *from) {
+                v.ident = to.clone();
+            }
+        }
+        for (_, variant, _) in &mut members {
+            if let Some((_, to)) = renames.iter().find(|(from, _)| *variant == *from) {
+                *variant = to.clone();
+            }
+        }
         impls.push(
             syn::parse2::<Item>(deserialize_impl(e, &members)).map_err(|err| err.to_string())?,
         );
         out.push(Tagged {
+            renamed: renames
+                .iter()
+                .map(|(from, to)| (from.to_string(), to.to_string()))
+                .collect(),
             name: e.ident.to_string(),
             variants: members
                 .iter()
@@ -194,8 +212,60 @@ pub fn tag_by_type(file: &mut syn::File) -> Result<Vec<Tagged>, String> {
                 .collect(),
         });
     }
+    // typify's `From` impls name the variants: rename them there too.
+    for item in items.iter_mut() {
+        if let Item::Impl(imp) = item
+            && let Some(name) = last_ident(&imp.self_ty)
+            && let Some(t) = out.iter().find(|t| t.name == name)
+        {
+            RenameVariants(&t.renamed).visit_item_impl_mut(imp);
+        }
+    }
     items.extend(impls);
     Ok(out)
+}
+
+/// typify names the variants of a union of references whose names it
+/// cannot use `Variant0`, `Variant1`…; a union told apart by `type` wraps
+/// distinct types, whose names say what each variant is
+/// (`RetrieveCompanyResponse::Company`, `::CompanyList`).
+fn variant_names(members: &[Member]) -> Vec<(syn::Ident, syn::Ident)> {
+    let generic = |ident: &syn::Ident| {
+        ident
+            .to_string()
+            .strip_prefix("Variant")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let names: Vec<Option<String>> = members.iter().map(|(_, _, ty)| last_ident(ty)).collect();
+    let distinct = names.iter().all(Option::is_some)
+        && names
+            .iter()
+            .enumerate()
+            .all(|(i, n)| !names[..i].contains(n));
+    if !distinct {
+        return Vec::new();
+    }
+    members
+        .iter()
+        .zip(names)
+        .filter(|((_, variant, _), _)| generic(variant))
+        .filter_map(|((_, variant, _), name)| Some((variant.clone(), format_ident!("{}", name?))))
+        .collect()
+}
+
+/// Rewrites `Self::Old` to `Self::New` in an impl of the renamed enum.
+struct RenameVariants<'a>(&'a [(String, String)]);
+
+impl VisitMut for RenameVariants<'_> {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if path.segments.len() == 2 && path.segments[0].ident == "Self" {
+            let last = &mut path.segments[1].ident;
+            if let Some((_, to)) = self.0.iter().find(|(from, _)| last == from) {
+                *last = format_ident!("{to}");
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
 }
 
 #[cfg(test)]
@@ -210,8 +280,13 @@ mod tests {
                 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
                 #[serde(untagged)]
                 pub enum RetrieveCompanyResponse {
-                    Company(Company),
-                    CompanyList(CompanyList),
+                    Variant0(Company),
+                    Variant1(CompanyList),
+                }
+                impl ::std::convert::From<Company> for RetrieveCompanyResponse {
+                    fn from(value: Company) -> Self {
+                        Self::Variant0(value)
+                    }
                 }
                 pub struct Company {
                     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -249,6 +324,10 @@ mod tests {
                 variants: vec![
                     ("company".into(), "Company".into()),
                     ("list".into(), "CompanyList".into())
+                ],
+                renamed: vec![
+                    ("Variant0".into(), "Company".into()),
+                    ("Variant1".into(), "CompanyList".into())
                 ],
             }]
         );

@@ -126,7 +126,7 @@ macro_rules! client_tests {
                 let client = Client::new(&server.uri(), Transport::new(reqwest::Client::new()));
 
                 let one = client.retrieve_company().name("Acme").send().await.expect("one company").into_inner();
-                let types::RetrieveCompanyResponse::Variant0(company) = one else {
+                let types::RetrieveCompanyResponse::Company(company) = one else {
                     panic!("one company must decode as a company: {one:?}")
                 };
                 assert_eq!((company.id.as_deref(), company.name.as_deref()), (Some("c1"), Some("Acme")));
@@ -134,7 +134,7 @@ macro_rules! client_tests {
                 assert!(company.user_count.is_none(), "the odd value is set aside, the rest kept");
 
                 let list = client.retrieve_company().send().await.expect("a list").into_inner();
-                let types::RetrieveCompanyResponse::Variant1(list) = list else {
+                let types::RetrieveCompanyResponse::CompanyList(list) = list else {
                     panic!("a list must decode as a list: {list:?}")
                 };
                 assert_eq!(list.data.len(), 2);

@@ -26,6 +26,11 @@ const EXAMPLES: &[Example] = &[
         args: &[],
     },
     Example {
+        name: "create_message",
+        features: &[],
+        args: &[],
+    },
+    Example {
         name: "search_conversations",
         features: &[],
         args: &[],

@@ -1,0 +1,109 @@
+//! Sends an in-app message from an admin to a user, then replies to a ticket
+//! on behalf of a contact (identified by their Intercom id).
+//!
+//! `cargo run -p intercom-api --example create_message` (a loopback mock
+//! answers), or with `INTERCOM_TOKEN=…` against the real API (it writes!);
+//! `INTERCOM_ADMIN_ID`, `INTERCOM_CONTACT_ID` and `INTERCOM_TICKET_ID` name
+//! the admin, contact and ticket there.
+
+use intercom_api::v2_16::types;
+use serde_json::json;
+use wiremock::matchers::{body_json, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+mod support;
+
+#[tokio::main]
+async fn main() -> intercom_api::Result<()> {
+    let (client, mock) = support::client().await;
+    let var = |name: &str, mock_value: &str| {
+        std::env::var(name).unwrap_or_else(|_| mock_value.to_owned())
+    };
+    let admin_id: i64 = var("INTERCOM_ADMIN_ID", "394051")
+        .parse()
+        .expect("INTERCOM_ADMIN_ID is a number");
+    let contact_id = var("INTERCOM_CONTACT_ID", "6762f2971bb69f9f2193bc49");
+    let ticket_id = var("INTERCOM_TICKET_ID", "123");
+    if let Some(server) = &mock {
+        // The mock answers only the bodies below, exactly.
+        Mock::given(method("POST"))
+            .and(path("/messages"))
+            .and(body_json(json!({
+                "message_type": "in_app",
+                "body": "Your export is ready.",
+                "from": {"type": "admin", "id": admin_id},
+                "to": {"type": "user", "id": contact_id},
+            })))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "type": "user_message", "id": "2001", "message_type": "inapp",
+                "body": "Your export is ready.", "conversation_id": "536e564f316c83104c000020"
+            })))
+            .mount(server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("/tickets/{ticket_id}/reply")))
+            .and(body_json(json!({
+                "message_type": "comment",
+                "type": "user",
+                "intercom_user_id": contact_id,
+                "body": "Thanks, got it!",
+            })))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "type": "ticket_part", "id": "3001", "part_type": "comment", "body": "<p>Thanks, got it!</p>"
+            })))
+            .mount(server)
+            .await;
+    }
+    let api = client.v2_16();
+
+    // Fields left `None` are not sent (nor any default of the schema's).
+    let message = types::CreateMessageRequest {
+        message_type: Some(types::CreateMessageRequestMessageType::InApp),
+        body: Some("Your export is ready.".into()),
+        from: Some(types::CreateMessageRequestFrom {
+            type_: types::CreateMessageRequestFromType::Admin,
+            id: admin_id,
+        }),
+        to: Some(
+            types::Recipient {
+                type_: types::RecipientType::User,
+                id: contact_id.clone(),
+            }
+            .into(),
+        ),
+        ..Default::default()
+    };
+    let sent = api
+        .create_message()
+        .body(message)
+        .send()
+        .await?
+        .into_inner();
+    println!("message {} sent", sent.id.unwrap_or_default());
+
+    // A contact's reply names the contact one of three ways; this one by
+    // Intercom id (`ContactReplyTicketUserIdRequest`: by your `user_id`,
+    // `ContactReplyTicketEmailRequest`: by email).
+    let reply = types::ContactReplyTicketIntercomUserIdRequest {
+        message_type: types::ContactReplyTicketIntercomUserIdRequestMessageType::Comment,
+        type_: types::ContactReplyTicketIntercomUserIdRequestType::User,
+        intercom_user_id: contact_id,
+        body: "Thanks, got it!".into(),
+        attachment_urls: Vec::new(),
+        created_at: None,
+        reply_options: Vec::new(),
+        skip_notifications: None,
+    };
+    let part = api
+        .reply_ticket()
+        .ticket_id(&ticket_id)
+        .body(types::ReplyTicketBody::Variant0(reply.into()))
+        .send()
+        .await?
+        .into_inner();
+    println!(
+        "ticket {ticket_id}: reply {} added",
+        part.id.unwrap_or_default()
+    );
+    Ok(())
+}
