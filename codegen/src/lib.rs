@@ -30,6 +30,7 @@ pub mod open_enums;
 pub mod overrides;
 pub mod pagination;
 pub mod report;
+pub mod request_collections;
 pub mod schema;
 pub mod strict_requests;
 pub mod surface;
@@ -286,7 +287,9 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     let dispatch = dispatch::emit(&spec.doc, &operations, &dispatch::setters(&index))
         .map_err(Error::Generate)?;
     drop(index);
-    let strict_requests = strict_requests::deny_unknown_request_fields(&mut file, &operations);
+    let request_only = strict_requests::request_only(&file, &operations);
+    let strict_requests = strict_requests::deny_unknown_request_fields(&mut file, &request_only);
+    let request_collections = request_collections::send_empty_collections(&mut file, &request_only);
     index::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
     index::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
     let lenient_decodes = decode_context::decode_leniently(&mut file);
@@ -343,6 +346,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         builders,
         lenient_decodes,
         strict_requests,
+        request_collections,
         tagged,
         timings,
     };

@@ -57,6 +57,8 @@ pub struct Report {
     pub lenient_decodes: usize,
     /// Request-only types that reject unknown fields.
     pub strict_requests: usize,
+    /// Request fields whose empty list or map is sent when set.
+    pub request_collections: usize,
     /// Unions decoded by their members' `type`.
     pub tagged: Vec<crate::tagged_unions::Tagged>,
     /// Phase timings.
@@ -68,7 +70,7 @@ impl fmt::Display for Report {
         let ms = |d: Duration| d.as_millis();
         writeln!(
             f,
-            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lenient decodes, {} strict request types, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
+            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lenient decodes, {} strict request types, {} request lists sent when empty, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
             self.version,
             self.operations,
             self.spec_operations,
@@ -78,6 +80,7 @@ impl fmt::Display for Report {
             self.builders.dropped,
             self.lenient_decodes,
             self.strict_requests,
+            self.request_collections,
             self.lines,
             ms(self.timings.total()),
             ms(self.timings.parse),

@@ -14,11 +14,35 @@ use syn::visit::Visit;
 use syn::{Item, Type};
 
 use crate::builders::{body_builders, closure, type_graph};
-use crate::index::{items_of, module_mut};
+use crate::index::module_mut;
 use crate::surface::Operation;
 
-/// Marks the request-only types; returns how many were marked.
-pub fn deny_unknown_request_fields(file: &mut syn::File, operations: &[Operation]) -> usize {
+/// Marks the request-only types (see [`request_only`]); returns how many
+/// were marked.
+pub fn deny_unknown_request_fields(file: &mut syn::File, request_only: &BTreeSet<String>) -> usize {
+    let Some(types) = module_mut(&mut file.items, "types") else {
+        return 0;
+    };
+    let items = &mut types.content.as_mut().expect("inline module").1;
+    let mut marked = 0;
+    for item in items.iter_mut() {
+        let (name, attrs) = match item {
+            Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
+                (s.ident.to_string(), &mut s.attrs)
+            }
+            Item::Enum(e) => (e.ident.to_string(), &mut e.attrs),
+            _ => continue,
+        };
+        if request_only.contains(&name) && derives_deserialize(attrs) && !denies(attrs) {
+            attrs.push(syn::parse_quote!(#[serde(deny_unknown_fields)]));
+            marked += 1;
+        }
+    }
+    marked
+}
+
+/// The types of `mod types` that request bodies reach and no response does.
+pub fn request_only(file: &syn::File, operations: &[Operation]) -> BTreeSet<String> {
     let mut request_roots = body_builders(&file.items);
     let mut response_roots = BTreeSet::new();
     for op in operations {
@@ -31,32 +55,12 @@ pub fn deny_unknown_request_fields(file: &mut syn::File, operations: &[Operation
             response_roots.extend(idents(ty));
         }
     }
-    let Some(types) = module_mut(&mut file.items, "types") else {
-        return 0;
-    };
-    let graph = type_graph(items_of(types));
-    let requests = closure(&request_roots, &graph);
+    let graph = type_graph(crate::index::module(file, "types"));
     let responses = closure(&response_roots, &graph);
-    let items = &mut types.content.as_mut().expect("inline module").1;
-    let mut marked = 0;
-    for item in items.iter_mut() {
-        let (name, attrs) = match item {
-            Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
-                (s.ident.to_string(), &mut s.attrs)
-            }
-            Item::Enum(e) => (e.ident.to_string(), &mut e.attrs),
-            _ => continue,
-        };
-        if requests.contains(&name)
-            && !responses.contains(&name)
-            && derives_deserialize(attrs)
-            && !denies(attrs)
-        {
-            attrs.push(syn::parse_quote!(#[serde(deny_unknown_fields)]));
-            marked += 1;
-        }
-    }
-    marked
+    closure(&request_roots, &graph)
+        .into_iter()
+        .filter(|name| !responses.contains(name))
+        .collect()
 }
 
 /// The last identifiers of every path in a Rust type's text.
@@ -133,7 +137,8 @@ mod tests {
             }
         };
         let ops = [op(Some("types::CreateTagBody"), "types::Tag")];
-        assert_eq!(deny_unknown_request_fields(&mut file, &ops), 3);
+        let only = request_only(&file, &ops);
+        assert_eq!(deny_unknown_request_fields(&mut file, &only), 3);
         let Item::Mod(types) = &file.items[0] else {
             unreachable!()
         };
@@ -157,6 +162,7 @@ mod tests {
             file.to_token_stream()
         );
         // Idempotent.
-        assert_eq!(deny_unknown_request_fields(&mut file, &ops), 0);
+        let only = request_only(&file, &ops);
+        assert_eq!(deny_unknown_request_fields(&mut file, &only), 0);
     }
 }

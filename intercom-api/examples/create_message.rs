@@ -89,9 +89,9 @@ async fn main() -> intercom_api::Result<()> {
         type_: types::ContactReplyTicketIntercomUserIdRequestType::User,
         intercom_user_id: contact_id,
         body: "Thanks, got it!".into(),
-        attachment_urls: Vec::new(),
+        attachment_urls: None,
         created_at: None,
-        reply_options: Vec::new(),
+        reply_options: None,
         skip_notifications: None,
     };
     let part = api

@@ -592,9 +592,11 @@ async fn typed_bodies_arrive_as_built() {
         type_: types::ContactReplyTicketIntercomUserIdRequestType::User,
         intercom_user_id: "6762f2971bb69f9f2193bc49".into(),
         body: "Thanks again :)".into(),
-        attachment_urls: Vec::new(),
+        // An empty list the caller sets is sent (`[]`): it is not the same
+        // as leaving the field out.
+        attachment_urls: Some(Vec::new()),
         created_at: None,
-        reply_options: Vec::new(),
+        reply_options: None,
         skip_notifications: None,
     };
     let reply = types::ReplyTicketBody::Variant0(reply.into());
@@ -630,7 +632,8 @@ async fn typed_bodies_arrive_as_built() {
         None
     );
     let path = format!("/tickets/{PATH_ID}/reply");
-    let by_id = contact_reply("intercom_user_id", "6762f2971bb69f9f2193bc49");
+    let mut by_id = contact_reply("intercom_user_id", "6762f2971bb69f9f2193bc49");
+    by_id["attachment_urls"] = json!([]);
     assert_eq!(
         wire_problem(&requests[2..], "POST", &path, &by_id, false),
         None
