@@ -207,6 +207,18 @@ fn contact_reply(key: &str, value: &str) -> Value {
     json!({"message_type": "comment", "type": "user", key: value, "body": "Thanks again :)"})
 }
 
+/// An email from an admin to a user, typed as every version's schema says.
+fn email_message() -> Value {
+    json!({
+        "message_type": "email",
+        "subject": "Thanks for everything",
+        "body": "Hello there",
+        "template": "plain",
+        "from": admin_sender(),
+        "to": user_recipient(),
+    })
+}
+
 /// The hand-written bodies of `operation` in `version`, by form: each typed
 /// as that version's schema says.
 fn handwritten(version: &str, operation: &str) -> Vec<(&'static str, Value)> {
@@ -214,17 +226,7 @@ fn handwritten(version: &str, operation: &str) -> Vec<(&'static str, Value)> {
     let mut forms = Vec::new();
     match operation {
         "createMessage" => {
-            forms.push((
-                "email",
-                json!({
-                    "message_type": "email",
-                    "subject": "Thanks for everything",
-                    "body": "Hello there",
-                    "template": "plain",
-                    "from": admin_sender(),
-                    "to": user_recipient(),
-                }),
-            ));
+            forms.push(("email", email_message()));
             forms.push((
                 "in-app",
                 json!({
@@ -619,14 +621,7 @@ async fn typed_bodies_arrive_as_built() {
         wire_problem(&requests[..1], "POST", "/messages", &in_app, false),
         None
     );
-    let email = json!({
-        "message_type": "email",
-        "subject": "Thanks for everything",
-        "body": "Hello there",
-        "template": "plain",
-        "from": admin_sender(),
-        "to": user_recipient(),
-    });
+    let email = email_message();
     assert_eq!(
         wire_problem(&requests[1..2], "POST", "/messages", &email, false),
         None
