@@ -3,8 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::normalise::{Applied, Dropped};
-use crate::pagination::Paging;
+use crate::model::{Dropped, Paging};
+use crate::spec::inherit_paging_params::Inherited;
+use crate::spec::normalise::Applied;
+use crate::spec::overrides;
+use crate::syntax::passes;
 
 /// Time spent in each codegen phase.
 #[derive(Debug, Clone, Default)]
@@ -37,30 +40,20 @@ pub struct Report {
     pub operations: usize,
     /// Types generated.
     pub types: usize,
-    /// String enums opened with an `Unrecognized(String)` variant.
-    pub open_enums: usize,
     /// What each of Intercom's override files did.
-    pub overrides: Vec<crate::overrides::Report>,
+    pub overrides: Vec<overrides::Report>,
     /// Position parameters taken from earlier versions.
-    pub inherited: Vec<crate::earlier::Inherited>,
+    pub inherited: Vec<Inherited>,
     /// Each normalisation and how many places it touched.
     pub applied: Vec<Applied>,
+    /// Each syntax pass and what it did.
+    pub passes: Vec<passes::Applied>,
     /// Operations that could not be generated.
     pub dropped: Vec<Dropped>,
     /// Each list operation (`operationId`) and how it pages, or why not.
     pub paging: Vec<(String, Paging)>,
     /// Lines of formatted Rust.
     pub lines: usize,
-    /// Struct builders kept (types a request body reaches) and dropped.
-    pub builders: crate::builders::Pruned,
-    /// Response decodes made lenient (`generated::decode_response`).
-    pub lenient_decodes: usize,
-    /// Request-only types that reject unknown fields.
-    pub strict_requests: usize,
-    /// Request fields whose empty list or map is sent when set.
-    pub request_collections: usize,
-    /// Unions decoded by their members' `type`.
-    pub tagged: Vec<crate::tagged_unions::Tagged>,
     /// Phase timings.
     pub timings: Timings,
 }
@@ -70,17 +63,11 @@ impl fmt::Display for Report {
         let ms = |d: Duration| d.as_millis();
         writeln!(
             f,
-            "{}: {}/{} operations, {} types, {} open enums, {} struct builders kept ({} response-only dropped), {} lenient decodes, {} strict request types, {} request lists sent when empty, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
+            "{}: {}/{} operations, {} types, {} lines; codegen {} ms (parse {}, normalise {}, generate {}, format {})",
             self.version,
             self.operations,
             self.spec_operations,
             self.types,
-            self.open_enums,
-            self.builders.kept,
-            self.builders.dropped,
-            self.lenient_decodes,
-            self.strict_requests,
-            self.request_collections,
             self.lines,
             ms(self.timings.total()),
             ms(self.timings.parse),
@@ -90,19 +77,6 @@ impl fmt::Display for Report {
         )?;
         for o in &self.overrides {
             write!(f, "{o}")?;
-        }
-        for t in &self.tagged {
-            let by: Vec<String> = t
-                .variants
-                .iter()
-                .map(|(tag, variant)| format!("`{tag}` → {variant}"))
-                .collect();
-            writeln!(
-                f,
-                "  union told apart by `type`: {} ({})",
-                t.name,
-                by.join(", ")
-            )?;
         }
         for i in &self.inherited {
             writeln!(
@@ -128,6 +102,15 @@ impl fmt::Display for Report {
                 touched.join(", ")
             }
         )?;
+        let passes: Vec<String> = self
+            .passes
+            .iter()
+            .map(|p| format!("{}×{}", p.name, p.count))
+            .collect();
+        writeln!(f, "  passes: {}", passes.join(", "))?;
+        for line in self.passes.iter().flat_map(|p| &p.detail) {
+            writeln!(f, "    {line}")?;
+        }
         if self.dropped.is_empty() {
             writeln!(f, "  dropped: none")?;
         }

@@ -290,7 +290,7 @@ impl Manifest {
 
     /// The versions listed before `version` (oldest first), whose
     /// descriptions codegen reads for what they declared (see
-    /// [`crate::earlier`]).
+    /// [`crate::spec::inherit_paging_params`]).
     pub fn earlier_sources(&self, version: &str) -> Vec<DescriptionSource> {
         self.versions
             .iter()

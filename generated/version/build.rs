@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
-use codegen::layout::Metadata;
+use codegen::derived_files::Metadata;
 use codegen::versions::Pinned;
 
 fn main() {

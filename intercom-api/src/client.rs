@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use generated::Transport;
+use intercom_client_core::Transport;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
@@ -15,7 +15,7 @@ use crate::error::ConfigError;
 use crate::rate_limit::{Limiter, RateLimit, RateLimitConfig};
 use crate::region::Region;
 use crate::retry::{Budget, RetryConfig};
-use crate::runtime::{Runtime, Shared, USER_AGENT_VALUE};
+use crate::runtime::{Executor, Runtime, USER_AGENT_VALUE};
 
 macro_rules! versions {
     ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {
@@ -147,7 +147,7 @@ impl Client {
 
     fn assemble(base_url: Url, runtime: Runtime) -> Client {
         let runtime = Arc::new(runtime);
-        let transport = Transport::new(Shared(runtime.clone()));
+        let transport = Transport::new(Executor(runtime.clone()));
         let base = base_url.as_str().trim_end_matches('/').to_owned();
         let versions = Versions::new(&base, &runtime.http, &transport);
         Client {
@@ -165,7 +165,7 @@ impl Client {
     pub(crate) async fn send(
         &self,
         request: reqwest::Request,
-        operation: &'static generated::Operation,
+        operation: &'static intercom_client_core::Operation,
     ) -> reqwest::Result<reqwest::Response> {
         self.inner.runtime.call(request, operation).await
     }

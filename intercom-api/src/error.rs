@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::rate_limit::RateLimit;
-use crate::retry::Failure;
+use crate::retry::RetryableFailure;
 
 /// Errors building a [`Client`](crate::Client).
 #[derive(Debug, thiserror::Error)]
@@ -207,8 +207,8 @@ impl Error {
     /// and budget are considered.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) => Failure::of_status(e.status).is_some(),
-            Error::Timeout(e) | Error::Transport(e) => Failure::of_error(e).is_some(),
+            Error::Api(e) => RetryableFailure::of_status(e.status).is_some(),
+            Error::Timeout(e) | Error::Transport(e) => RetryableFailure::of_error(e).is_some(),
             _ => false,
         }
     }
@@ -254,22 +254,24 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
                 Error::api_from(status, &headers, raw.as_deref())
             }
             P::InvalidResponsePayload(raw, source) => Error::Decode {
-                operation: generated::decode_operation(&source),
+                operation: intercom_client_core::decode_operation(&source),
                 excerpt: excerpt(&raw),
                 source,
             },
             P::UnexpectedResponse(resp) => {
                 // The runtime read the body: it is kept with the response.
-                let raw = generated::body::buffered(&resp);
+                let raw = intercom_client_core::body::buffered(&resp);
                 Error::api_from(resp.status(), resp.headers(), raw.map(|b| &b[..]))
             }
         }
     }
 }
 
-impl<E: Serialize + fmt::Debug> From<generated::pagination::PaginationError<E>> for Error {
-    fn from(e: generated::pagination::PaginationError<E>) -> Self {
-        use generated::pagination::PaginationError as P;
+impl<E: Serialize + fmt::Debug> From<intercom_client_core::pagination::PaginationError<E>>
+    for Error
+{
+    fn from(e: intercom_client_core::pagination::PaginationError<E>) -> Self {
+        use intercom_client_core::pagination::PaginationError as P;
         match e {
             P::Request(e) => e.into(),
             P::RepeatedCursor {

@@ -3,7 +3,7 @@
 //! ## How every call shares one runtime
 //!
 //! progenitor generates each version's `Client` with an *inner type*,
-//! [`generated::Transport`], and a *hook* around request execution. Because of
+//! [`intercom_client_core::Transport`], and a *hook* around request execution. Because of
 //! the orphan rule the hook impl lives in each version's crate, beside its
 //! generated code: it stamps the version's `Intercom-Version` header and hands
 //! the request to the transport. This crate supplies the transport's executor, so every
@@ -217,7 +217,7 @@ mod versions;
 mod client;
 pub mod clock;
 mod error;
-pub mod handwritten;
+pub mod multipart;
 pub mod oauth;
 mod rate_limit;
 mod region;
@@ -227,10 +227,10 @@ pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorItem, Result};
-pub use generated::Operation;
-pub use generated::lenient::{Mismatch, Repair};
-pub use generated::pagination;
-pub use generated::raw::{CaptureRaw, Raw, RawResponse, WithRaw};
+pub use intercom_client_core::Operation;
+pub use intercom_client_core::lenient::{Mismatch, Repair};
+pub use intercom_client_core::pagination;
+pub use intercom_client_core::raw::{CaptureRaw, Raw, RawResponse, WithRaw};
 pub use rate_limit::{RateLimit, RateLimitConfig, WINDOW};
 pub use region::Region;
 pub use retry::RetryConfig;

@@ -1,9 +1,13 @@
 //! Which failures are retried, how long to back off, the retry budget that
 //! keeps an outage from multiplying traffic (smithy-rs "standard" mode), and
-//! [`decide`]: the one pure function that turns an attempt's outcome into the
-//! runtime's next step.
+//! [`decide`]: the one function that turns an attempt's outcome into the
+//! runtime's next step. It is also the only place that decides the budget:
+//! a paid retry comes with its tokens already reserved (one atomic
+//! try-reserve, [`BudgetReservation`]), and a budget too short for it is a
+//! [`Step::Return`] with [`ReturnReason::BudgetExhausted`]. A 429 is always
+//! one kind of step, [`Step::WaitOut`].
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
@@ -68,11 +72,11 @@ pub(crate) fn jitter(max: Duration, draw: f64) -> Duration {
     max.mul_f64(draw)
 }
 
-/// Why an attempt failed, as far as retrying is concerned. The one
-/// classifier: the runtime's decisions and [`Error::is_retryable`](crate::Error::is_retryable)
+/// Why an attempt failed, when trying again may help. The one classifier:
+/// the runtime's decisions and [`Error::is_retryable`](crate::Error::is_retryable)
 /// both use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub(crate) enum RetryableFailure {
     /// 429: the server refused the request without processing it.
     RateLimited,
     /// The connection was never established: the server saw nothing.
@@ -86,7 +90,7 @@ pub(crate) enum Failure {
     Status(StatusCode),
 }
 
-impl Failure {
+impl RetryableFailure {
     /// Classifies a response status; `None` when it is not worth retrying.
     pub(crate) fn of_status(status: StatusCode) -> Option<Self> {
         match status.as_u16() {
@@ -118,7 +122,8 @@ impl Failure {
             || config.retry_non_idempotent
     }
 
-    /// Budget tokens a retry after this failure costs.
+    /// Budget tokens a retry after this failure costs. A 429 costs nothing:
+    /// it is waited out ([`Step::WaitOut`]), never paid for.
     pub(crate) fn cost(self) -> u32 {
         match self {
             Self::RateLimited => 0,
@@ -148,20 +153,21 @@ pub(crate) enum Outcome {
     },
     /// No usable response: the transport failed (classified; `None` when
     /// the error is not worth retrying, e.g. an invalid request).
-    Failed(Option<Failure>),
+    Failed(Option<RetryableFailure>),
 }
 
 impl Outcome {
-    fn failure(self) -> Option<Failure> {
+    fn failure(self) -> Option<RetryableFailure> {
         match self {
-            Outcome::Response { status, .. } => Failure::of_status(status),
+            Outcome::Response { status, .. } => RetryableFailure::of_status(status),
             Outcome::Failed(f) => f,
         }
     }
 }
 
-/// Everything about one call the decision depends on. Advanced only by
-/// [`CallState::advance`], so the loop never does arithmetic of its own.
+/// Everything about one call the decision depends on, and what its retries
+/// cost. Advanced only by [`CallState::advance`], so the loop never does
+/// arithmetic of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CallState {
     /// Attempts counted against `max_attempts` (429s are not counted: the
@@ -171,6 +177,9 @@ pub(crate) struct CallState {
     pub(crate) rate_limited: u32,
     /// Total time spent waiting out 429s.
     pub(crate) rate_waited: Duration,
+    /// Budget tokens this call's retries were granted: refunded when the
+    /// call succeeds, kept when it fails.
+    pub(crate) spent: u32,
     /// The method may safely be repeated (GET, PUT, DELETE, …).
     pub(crate) idempotent: bool,
     /// The request can be sent again (its body is not a one-shot stream).
@@ -183,34 +192,33 @@ impl CallState {
             attempts: 1,
             rate_limited: 0,
             rate_waited: Duration::ZERO,
+            spent: 0,
             idempotent,
             replayable,
         }
     }
 
-    /// The state after carrying out `step` (decided at `now`).
-    pub(crate) fn advance(&mut self, step: Step, now: SystemTime) {
+    /// The state after carrying out `step`.
+    pub(crate) fn advance(&mut self, step: &Step<'_>) {
         match step {
-            Step::Return => {}
-            Step::Retry {
-                after,
-                failure: Failure::RateLimited,
-            } => {
-                self.rate_limited += 1;
-                self.rate_waited += after;
+            Step::Return(_) => {}
+            Step::Retry { reserved, .. } => {
+                self.attempts += 1;
+                self.spent += reserved.as_ref().map_or(0, BudgetReservation::tokens);
             }
-            Step::Retry { .. } => self.attempts += 1,
-            Step::WaitUntil(until) => {
+            Step::WaitOut { wait, .. } => {
                 self.rate_limited += 1;
-                self.rate_waited += until.duration_since(now).unwrap_or_default();
+                self.rate_waited += *wait;
             }
         }
     }
 }
 
-/// The policy a decision applies: the client's configuration.
+/// The rules a decision applies, read from the client's two configurations:
+/// its [`RetryConfig`] and the 429 limits of its
+/// [`RateLimitConfig`](crate::RateLimitConfig).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Policy<'a> {
+pub(crate) struct RetryRules<'a> {
     pub(crate) retry: &'a RetryConfig,
     /// Longest a call may wait out 429s in total.
     pub(crate) max_wait: Duration,
@@ -218,44 +226,72 @@ pub(crate) struct Policy<'a> {
     pub(crate) jitter: Duration,
 }
 
-/// The runtime's next step after an attempt.
+/// Why the runtime hands the result of the last attempt to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Step {
+pub(crate) enum ReturnReason {
+    /// The result is final: a success, a failure not worth retrying, or one
+    /// this request may not be repeated after.
+    Final,
+    /// `max_attempts` attempts were made.
+    AttemptsExhausted,
+    /// The retry budget cannot pay for the retry: nothing was reserved.
+    BudgetExhausted,
+    /// Waiting out this 429 would go beyond `max_wait`, or beyond the most
+    /// 429s a call waits out.
+    RateLimitWaitExhausted,
+}
+
+/// The runtime's next step after an attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step<'b> {
     /// Hand the result (success or final error) to the caller.
-    Return,
-    /// Send the request again after `after`; the retry costs `failure.cost()`
-    /// budget tokens.
+    Return(ReturnReason),
+    /// Send the request again after `after`, a backoff. Counts as an attempt.
     Retry {
         /// The backoff.
         after: Duration,
-        /// What the retry recovers from.
-        failure: Failure,
+        /// What the retry recovers from (never a 429: see [`Step::WaitOut`]).
+        reason: RetryableFailure,
+        /// The retry's cost, already taken from the budget (`None` without a
+        /// budget). Dropped before the retry is sent (the call was
+        /// cancelled), it goes back; [`BudgetReservation::commit`] spends it.
+        reserved: Option<BudgetReservation<'b>>,
     },
-    /// The server rate-limited the client until this time (plus jitter):
-    /// nobody sends before it, then this call tries again.
-    WaitUntil(SystemTime),
+    /// A 429, whatever its headers said: wait `wait`, then send the request
+    /// again. The request was refused, not processed, so this is not an
+    /// attempt and costs no budget.
+    WaitOut {
+        /// The wait: the server's plus jitter, or a backoff when it named none.
+        wait: Duration,
+        /// Set when the server named the wait: `now + wait`, before which
+        /// nobody on this client sends (the limiter is told).
+        exhausted_until: Option<SystemTime>,
+    },
 }
 
-/// Decides what follows an attempt. Pure: the same arguments give the same
-/// step. `budget` is the retry budget's level (`None`: no budget); `draw` is
+/// Decides what follows an attempt, and is the only place that decides the
+/// retry budget: a retry that costs tokens is granted only with a
+/// reservation of exactly that cost, taken here by one atomic try-reserve on
+/// `budget` (`None`: no budget) and owned by the returned step. Otherwise
+/// pure: the same arguments (and budget level) give the same step. `draw` is
 /// a uniform random number in `[0, 1]` for the jitter.
-pub(crate) fn decide(
+pub(crate) fn decide<'b>(
     outcome: Outcome,
     call: &CallState,
-    policy: &Policy<'_>,
-    budget: Option<u32>,
+    rules: &RetryRules<'_>,
+    budget: Option<&'b Budget>,
     now: SystemTime,
     draw: f64,
-) -> Step {
+) -> Step<'b> {
     let Some(failure) = outcome.failure() else {
-        return Step::Return;
+        return Step::Return(ReturnReason::Final);
     };
-    if !call.replayable || !failure.allows_retry(call.idempotent, policy.retry) {
-        return Step::Return;
+    if !call.replayable || !failure.allows_retry(call.idempotent, rules.retry) {
+        return Step::Return(ReturnReason::Final);
     }
-    if failure == Failure::RateLimited {
+    if failure == RetryableFailure::RateLimited {
         if call.rate_limited >= MAX_RATE_LIMITED_RETRIES {
-            return Step::Return;
+            return Step::Return(ReturnReason::RateLimitWaitExhausted);
         }
         let server_wait = match outcome {
             Outcome::Response { server_wait, .. } => server_wait,
@@ -264,45 +300,49 @@ pub(crate) fn decide(
         // A server-given wait is jittered so paced tasks do not fire
         // together; without one, back off as for any other retry.
         let wait = match server_wait {
-            Some(w) => w.saturating_add(jitter(policy.jitter, draw)),
-            None => policy.retry.backoff(call.rate_limited + 1, draw),
+            Some(w) => w.saturating_add(jitter(rules.jitter, draw)),
+            None => rules.retry.backoff(call.rate_limited + 1, draw),
         };
-        if call.rate_waited.saturating_add(wait) > policy.max_wait {
-            return Step::Return;
+        if call.rate_waited.saturating_add(wait) > rules.max_wait {
+            return Step::Return(ReturnReason::RateLimitWaitExhausted);
         }
-        return match server_wait {
-            Some(_) => Step::WaitUntil(now + wait),
-            None => Step::Retry {
-                after: wait,
-                failure,
-            },
+        return Step::WaitOut {
+            wait,
+            exhausted_until: server_wait.map(|_| now + wait),
         };
     }
-    if call.attempts >= policy.retry.max_attempts {
-        return Step::Return;
+    if call.attempts >= rules.retry.max_attempts {
+        return Step::Return(ReturnReason::AttemptsExhausted);
     }
-    if budget.is_some_and(|tokens| tokens < failure.cost()) {
-        return Step::Return;
-    }
+    // Last, so that a reservation, once taken, is always handed on.
+    let reserved = match budget.map(|b| b.try_reserve(failure.cost())) {
+        None => None,
+        Some(Some(reservation)) => Some(reservation),
+        Some(None) => return Step::Return(ReturnReason::BudgetExhausted),
+    };
     Step::Retry {
-        after: policy.retry.backoff(call.attempts, draw),
-        failure,
+        after: rules.retry.backoff(call.attempts, draw),
+        reason: failure,
+        reserved,
     }
 }
 
 /// A token bucket shared by all calls of a client: retries spend tokens,
 /// successes earn them back. When it runs dry, failures surface at once.
+///
+/// Lock-free: every change is one atomic read-modify-write of the level,
+/// which guards no other data (hence relaxed ordering).
 #[derive(Debug)]
 pub(crate) struct Budget {
     capacity: u32,
-    tokens: Mutex<u32>,
+    tokens: AtomicU32,
 }
 
 impl Budget {
     pub(crate) fn new(capacity: u32) -> Self {
         Self {
             capacity,
-            tokens: Mutex::new(capacity),
+            tokens: AtomicU32::new(capacity),
         }
     }
 
@@ -310,93 +350,82 @@ impl Budget {
         self.capacity
     }
 
-    fn tokens(&self) -> std::sync::MutexGuard<'_, u32> {
-        self.tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Takes `cost` tokens; `false` (taking nothing) when fewer are left.
-    fn withdraw(&self, cost: u32) -> bool {
-        let mut t = self.tokens();
-        let ok = *t >= cost;
-        if ok {
-            *t -= cost;
-        }
-        ok
-    }
-
-    /// Puts `tokens` back (never above the capacity).
-    fn refund(&self, tokens: u32) {
-        let mut t = self.tokens();
-        *t = t.saturating_add(tokens).min(self.capacity);
-    }
-
     pub(crate) fn available(&self) -> u32 {
-        *self.tokens()
+        self.tokens.load(Ordering::Relaxed)
+    }
+
+    /// Atomically takes `cost` tokens, or nothing (`None`) when fewer are left.
+    fn try_reserve(&self, cost: u32) -> Option<BudgetReservation<'_>> {
+        if cost > 0 {
+            self.tokens
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                    t.checked_sub(cost)
+                })
+                .ok()?;
+        }
+        Some(BudgetReservation {
+            budget: self,
+            tokens: cost,
+        })
+    }
+
+    /// Puts `tokens` back (never above the capacity; a full budget is not
+    /// written to).
+    fn refund(&self, tokens: u32) {
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                (t < self.capacity).then(|| t.saturating_add(tokens).min(self.capacity))
+            });
+    }
+
+    /// A call succeeded after its retries were granted `spent` tokens:
+    /// refunds them, or earns the reward when it needed no paid retry.
+    pub(crate) fn settle_success(&self, spent: u32) {
+        self.refund(if spent == 0 { SUCCESS_REWARD } else { spent });
     }
 }
 
-/// One call's dealings with the budget, released on drop: tokens reserved
-/// for a retry that was never sent (the call was cancelled during its
-/// backoff) go back; tokens of retries that were sent stay spent, as for a
-/// call that failed. A success refunds what the call spent, or earns a reward.
+/// Tokens taken from a [`Budget`] for one retry that is not sent yet. Owned
+/// by the [`Step::Retry`] that [`decide`] returns; dropped (the call was
+/// cancelled during its backoff), it puts the tokens back;
+/// [`commit`](Self::commit) keeps them spent once the retry is sent.
 #[derive(Debug)]
-pub(crate) struct Spend<'a> {
-    budget: Option<&'a Budget>,
-    reserved: u32,
-    spent: u32,
+#[must_use = "dropping a reservation returns its tokens"]
+pub(crate) struct BudgetReservation<'b> {
+    budget: &'b Budget,
+    tokens: u32,
 }
 
-impl<'a> Spend<'a> {
-    pub(crate) fn new(budget: Option<&'a Budget>) -> Self {
-        Self {
-            budget,
-            reserved: 0,
-            spent: 0,
-        }
+impl BudgetReservation<'_> {
+    /// The tokens reserved.
+    pub(crate) fn tokens(&self) -> u32 {
+        self.tokens
     }
 
-    /// The budget's level (`None` when there is no budget).
-    pub(crate) fn available(&self) -> Option<u32> {
-        self.budget.map(Budget::available)
-    }
-
-    /// Reserves the cost of a retry; `false` when the budget cannot pay it.
-    pub(crate) fn reserve(&mut self, cost: u32) -> bool {
-        match self.budget {
-            Some(b) if cost > 0 => {
-                let ok = b.withdraw(cost);
-                if ok {
-                    self.reserved += cost;
-                }
-                ok
-            }
-            _ => true,
-        }
-    }
-
-    /// The retry the reservation paid for is being sent.
-    pub(crate) fn commit(&mut self) {
-        self.spent += std::mem::take(&mut self.reserved);
-    }
-
-    /// The call succeeded: refund its retries, or earn the reward.
-    pub(crate) fn succeeded(mut self) {
-        if let Some(b) = self.budget {
-            let spent = std::mem::take(&mut self.spent) + std::mem::take(&mut self.reserved);
-            b.refund(if spent == 0 { SUCCESS_REWARD } else { spent });
-        }
+    /// The retry is being sent: its tokens stay spent (a success refunds
+    /// them through [`Budget::settle_success`]).
+    pub(crate) fn commit(mut self) {
+        self.tokens = 0;
     }
 }
 
-impl Drop for Spend<'_> {
+impl Drop for BudgetReservation<'_> {
     fn drop(&mut self) {
-        if let (Some(b), reserved @ 1..) = (self.budget, self.reserved) {
-            b.refund(reserved);
+        if self.tokens > 0 {
+            self.budget.refund(self.tokens);
         }
     }
 }
+
+/// The same tokens of the same budget.
+impl PartialEq for BudgetReservation<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.budget, other.budget) && self.tokens == other.tokens
+    }
+}
+
+impl Eq for BudgetReservation<'_> {}
 
 #[cfg(test)]
 mod tests {
@@ -408,8 +437,8 @@ mod tests {
         UNIX_EPOCH + Duration::from_secs(1_700_000_000)
     }
 
-    fn policy(retry: &RetryConfig) -> Policy<'_> {
-        Policy {
+    fn rules(retry: &RetryConfig) -> RetryRules<'_> {
+        RetryRules {
             retry,
             max_wait: Duration::from_secs(60),
             jitter: Duration::from_millis(250),
@@ -430,10 +459,21 @@ mod tests {
         }
     }
 
+    /// The tokens a step reserved (`None`: not a retry, or no budget).
+    fn reserved(step: &Step<'_>) -> Option<u32> {
+        match step {
+            Step::Retry {
+                reserved: Some(r), ..
+            } => Some(r.tokens()),
+            _ => None,
+        }
+    }
+
     const GET: CallState = CallState {
         attempts: 1,
         rate_limited: 0,
         rate_waited: Duration::ZERO,
+        spent: 0,
         idempotent: true,
         replayable: true,
     };
@@ -462,70 +502,74 @@ mod tests {
     #[test]
     fn success_and_client_errors_return() {
         let r = RetryConfig::default();
+        let b = Budget::new(500);
         for code in [200, 201, 204, 400, 401, 404, 409, 422, 501] {
             assert_eq!(
-                decide(status(code), &GET, &policy(&r), Some(500), now(), 0.5),
-                Step::Return,
+                decide(status(code), &GET, &rules(&r), Some(&b), now(), 0.5),
+                Step::Return(ReturnReason::Final),
                 "{code}"
             );
         }
         assert_eq!(
-            decide(Outcome::Failed(None), &GET, &policy(&r), None, now(), 0.5),
-            Step::Return
+            decide(Outcome::Failed(None), &GET, &rules(&r), None, now(), 0.5),
+            Step::Return(ReturnReason::Final)
         );
+        assert_eq!(b.available(), 500, "nothing reserved");
     }
 
     #[test]
     fn server_errors_retry_idempotent_calls_with_growing_backoff() {
         let r = RetryConfig::default();
         for code in [500, 502, 503, 504] {
-            let step = decide(status(code), &GET, &policy(&r), Some(500), now(), 1.0);
+            let step = decide(status(code), &GET, &rules(&r), None, now(), 1.0);
             assert_eq!(
                 step,
                 Step::Retry {
                     after: Duration::from_millis(200),
-                    failure: Failure::Status(StatusCode::from_u16(code).unwrap())
+                    reason: RetryableFailure::Status(StatusCode::from_u16(code).unwrap()),
+                    reserved: None,
                 }
             );
             assert_eq!(
-                decide(status(code), &POST, &policy(&r), Some(500), now(), 1.0),
-                Step::Return,
+                decide(status(code), &POST, &rules(&r), None, now(), 1.0),
+                Step::Return(ReturnReason::Final),
                 "a POST that reached the server is not repeated"
             );
         }
         let third = CallState { attempts: 3, ..GET };
         assert_eq!(
-            decide(status(503), &third, &policy(&r), None, now(), 1.0),
+            decide(status(503), &third, &rules(&r), None, now(), 1.0),
             Step::Retry {
                 after: Duration::from_millis(800),
-                failure: Failure::Status(StatusCode::SERVICE_UNAVAILABLE)
+                reason: RetryableFailure::Status(StatusCode::SERVICE_UNAVAILABLE),
+                reserved: None,
             }
         );
         let last = CallState { attempts: 4, ..GET };
         assert_eq!(
-            decide(status(503), &last, &policy(&r), None, now(), 1.0),
-            Step::Return,
-            "max_attempts reached"
+            decide(status(503), &last, &rules(&r), None, now(), 1.0),
+            Step::Return(ReturnReason::AttemptsExhausted)
         );
     }
 
     #[test]
     fn connect_errors_retry_posts_timeouts_only_when_opted_in() {
         let r = RetryConfig::default();
-        let p = policy(&r);
-        let connect = Outcome::Failed(Some(Failure::Connect));
-        let timeout = Outcome::Failed(Some(Failure::Timeout));
-        let reset = Outcome::Failed(Some(Failure::Transport));
+        let p = rules(&r);
+        let connect = Outcome::Failed(Some(RetryableFailure::Connect));
+        let timeout = Outcome::Failed(Some(RetryableFailure::Timeout));
+        let reset = Outcome::Failed(Some(RetryableFailure::Transport));
         assert!(matches!(
             decide(connect, &POST, &p, None, now(), 0.5),
             Step::Retry { .. }
         ));
-        assert_eq!(decide(timeout, &POST, &p, None, now(), 0.5), Step::Return);
-        assert_eq!(decide(reset, &POST, &p, None, now(), 0.5), Step::Return);
+        let final_ = Step::Return(ReturnReason::Final);
+        assert_eq!(decide(timeout, &POST, &p, None, now(), 0.5), final_);
+        assert_eq!(decide(reset, &POST, &p, None, now(), 0.5), final_);
         assert!(matches!(
             decide(timeout, &GET, &p, None, now(), 0.5),
             Step::Retry {
-                failure: Failure::Timeout,
+                reason: RetryableFailure::Timeout,
                 ..
             }
         ));
@@ -534,96 +578,262 @@ mod tests {
             ..RetryConfig::default()
         };
         assert!(matches!(
-            decide(timeout, &POST, &policy(&opted), None, now(), 0.5),
+            decide(timeout, &POST, &rules(&opted), None, now(), 0.5),
             Step::Retry { .. }
         ));
         let stream = CallState {
             replayable: false,
             ..GET
         };
-        assert_eq!(decide(connect, &stream, &p, None, now(), 0.5), Step::Return);
+        assert_eq!(decide(connect, &stream, &p, None, now(), 0.5), final_);
     }
 
     #[test]
-    fn an_exhausted_budget_returns() {
+    fn a_short_budget_returns_exhausted_and_reserves_nothing() {
         let r = RetryConfig::default();
-        let p = policy(&r);
+        let p = rules(&r);
+        let b = Budget::new(4);
         assert_eq!(
-            decide(status(500), &GET, &p, Some(4), now(), 0.5),
-            Step::Return
+            decide(status(500), &GET, &p, Some(&b), now(), 0.5),
+            Step::Return(ReturnReason::BudgetExhausted)
         );
-        assert!(matches!(
-            decide(status(500), &GET, &p, Some(5), now(), 0.5),
-            Step::Retry { .. }
-        ));
-        let timeout = Outcome::Failed(Some(Failure::Timeout));
-        assert_eq!(decide(timeout, &GET, &p, Some(9), now(), 0.5), Step::Return);
-        // A 429 costs nothing: it is waited out even with an empty budget.
-        assert!(matches!(
-            decide(limited(Some(3)), &GET, &p, Some(0), now(), 0.5),
-            Step::WaitUntil(_)
-        ));
+        assert_eq!(b.available(), 4, "nothing reserved");
+        let b = Budget::new(9);
+        let timeout = Outcome::Failed(Some(RetryableFailure::Timeout));
+        assert_eq!(
+            decide(timeout, &GET, &p, Some(&b), now(), 0.5),
+            Step::Return(ReturnReason::BudgetExhausted),
+            "a timeout costs 10"
+        );
+        assert_eq!(b.available(), 9);
+        // The other reasons to return come first: no budget is touched.
+        let last = CallState { attempts: 4, ..GET };
+        assert_eq!(
+            decide(status(500), &last, &p, Some(&b), now(), 0.5),
+            Step::Return(ReturnReason::AttemptsExhausted)
+        );
+        assert_eq!(b.available(), 9);
+    }
+
+    #[test]
+    fn a_retry_owns_exactly_its_cost_and_dropping_it_gives_it_back() {
+        let r = RetryConfig::default();
+        let p = rules(&r);
+        let b = Budget::new(12);
+        let step = decide(status(500), &GET, &p, Some(&b), now(), 1.0);
+        assert_eq!(reserved(&step), Some(RETRY_COST));
+        assert_eq!(b.available(), 12 - RETRY_COST, "taken by the decision");
+        drop(step);
+        assert_eq!(b.available(), 12, "an unsent retry costs nothing");
+
+        let timeout = Outcome::Failed(Some(RetryableFailure::Timeout));
+        let step = decide(timeout, &GET, &p, Some(&b), now(), 1.0);
+        assert_eq!(reserved(&step), Some(TIMEOUT_COST));
+        assert_eq!(b.available(), 2);
+        // Only 2 left: a second call's retry is refused meanwhile.
+        assert_eq!(
+            decide(status(502), &GET, &p, Some(&b), now(), 1.0),
+            Step::Return(ReturnReason::BudgetExhausted)
+        );
+        let Step::Retry {
+            reserved: Some(reservation),
+            ..
+        } = step
+        else {
+            panic!("{step:?}")
+        };
+        reservation.commit();
+        assert_eq!(b.available(), 2, "a sent retry stays spent");
+    }
+
+    #[test]
+    fn advancing_past_a_retry_counts_the_attempt_and_its_tokens() {
+        let r = RetryConfig::default();
+        let p = rules(&r);
+        let b = Budget::new(20);
+        let mut call = GET;
+        let step = decide(status(503), &call, &p, Some(&b), now(), 0.5);
+        call.advance(&step);
+        assert_eq!((call.attempts, call.spent), (2, RETRY_COST));
+        assert_eq!((call.rate_limited, call.rate_waited), (0, Duration::ZERO));
+        drop(step);
+        let unbudgeted = decide(status(503), &call, &p, None, now(), 0.5);
+        call.advance(&unbudgeted);
+        assert_eq!((call.attempts, call.spent), (3, RETRY_COST));
+        let done = decide(status(200), &call, &p, Some(&b), now(), 0.5);
+        let before = call;
+        call.advance(&done);
+        assert_eq!(call, before, "returning changes nothing");
+    }
+
+    #[test]
+    fn a_success_refunds_what_its_retries_spent_or_earns_the_reward() {
+        let b = Budget::new(20);
+        let r = b.try_reserve(TIMEOUT_COST).unwrap();
+        r.commit();
+        assert_eq!(b.available(), 10);
+        b.settle_success(TIMEOUT_COST);
+        assert_eq!(b.available(), 20, "refunded");
+        b.settle_success(0);
+        assert_eq!(b.available(), 20, "never above the capacity");
+        b.try_reserve(RETRY_COST).unwrap().commit();
+        b.settle_success(0);
+        assert_eq!(b.available(), 16, "the reward");
+        b.refund(100);
+        assert_eq!(b.available(), 20, "capped");
+        assert_eq!(b.try_reserve(21), None);
+        assert_eq!(b.try_reserve(0).map(|r| r.tokens()), Some(0));
+        assert_eq!(b.available(), 20);
+    }
+
+    #[test]
+    fn concurrent_decisions_never_over_reserve() {
+        let r = RetryConfig::default();
+        let p = rules(&r);
+        let b = Budget::new(103);
+        let granted = AtomicU32::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..20 {
+                        match decide(status(503), &GET, &p, Some(&b), now(), 0.5) {
+                            Step::Retry {
+                                reserved: Some(reservation),
+                                ..
+                            } => {
+                                granted.fetch_add(reservation.tokens(), Ordering::Relaxed);
+                                reservation.commit();
+                            }
+                            Step::Return(ReturnReason::BudgetExhausted) => {}
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(granted.into_inner(), 100, "20 retries of 5, no more");
+        assert_eq!(b.available(), 3);
+    }
+
+    #[test]
+    fn concurrent_reservations_and_refunds_keep_the_level_in_bounds() {
+        let b = Budget::new(50);
+        std::thread::scope(|s| {
+            for cost in 1..=6 {
+                let b = &b;
+                s.spawn(move || {
+                    for _ in 0..500 {
+                        let held = b.try_reserve(cost);
+                        assert!(b.available() <= 50);
+                        drop(held);
+                    }
+                });
+            }
+        });
+        assert_eq!(b.available(), 50, "every dropped reservation came back");
     }
 
     #[test]
     fn a_429_with_a_reset_or_retry_after_waits_until_then_plus_jitter() {
         let r = RetryConfig::default();
-        let p = policy(&r);
+        let p = rules(&r);
         assert_eq!(
             decide(limited(Some(7)), &POST, &p, None, now(), 0.0),
-            Step::WaitUntil(now() + Duration::from_secs(7)),
+            Step::WaitOut {
+                wait: Duration::from_secs(7),
+                exhausted_until: Some(now() + Duration::from_secs(7)),
+            },
             "refused, not processed: a POST waits too"
         );
         assert_eq!(
             decide(limited(Some(7)), &GET, &p, None, now(), 1.0),
-            Step::WaitUntil(now() + Duration::from_millis(7250))
+            Step::WaitOut {
+                wait: Duration::from_millis(7250),
+                exhausted_until: Some(now() + Duration::from_millis(7250)),
+            }
         );
         let single = RetryConfig::disabled();
         assert!(
             matches!(
-                decide(limited(Some(1)), &GET, &policy(&single), None, now(), 0.0),
-                Step::WaitUntil(_)
+                decide(limited(Some(1)), &GET, &rules(&single), None, now(), 0.0),
+                Step::WaitOut { .. }
             ),
             "waited out even with retries disabled"
         );
+        // A 429 costs nothing: it is waited out even with an empty budget.
+        let empty = Budget::new(0);
+        assert!(matches!(
+            decide(limited(Some(3)), &GET, &p, Some(&empty), now(), 0.5),
+            Step::WaitOut { .. }
+        ));
     }
 
     #[test]
-    fn a_headerless_429_backs_off_growing_and_jittered() {
+    fn a_headerless_429_is_the_same_step_with_a_growing_jittered_backoff() {
         let r = RetryConfig::default();
-        let p = policy(&r);
+        let p = rules(&r);
+        let b = Budget::new(500);
         let mut call = GET;
-        let mut bounds = Vec::new();
+        let mut waits = Vec::new();
         for _ in 0..4 {
-            let step = decide(limited(None), &call, &p, None, now(), 1.0);
-            let Step::Retry { after, failure } = step else {
+            let step = decide(limited(None), &call, &p, Some(&b), now(), 1.0);
+            let Step::WaitOut {
+                wait,
+                exhausted_until: None,
+            } = step
+            else {
                 panic!("{step:?}")
             };
-            assert_eq!(failure, Failure::RateLimited);
-            bounds.push(after);
-            call.advance(step, now());
+            waits.push(wait);
+            call.advance(&step);
         }
         assert_eq!(
-            bounds,
+            waits,
             [200, 400, 800, 1600].map(Duration::from_millis),
             "grows like any backoff"
         );
         assert_eq!(call.attempts, 1, "429s are not counted as attempts");
+        assert_eq!((call.rate_limited, call.spent), (4, 0));
+        assert_eq!(call.rate_waited, Duration::from_millis(3000));
+        assert_eq!(b.available(), 500, "429s cost no budget");
         let a = decide(limited(None), &GET, &p, None, now(), 0.1);
         let b = decide(limited(None), &GET, &p, None, now(), 0.9);
         assert_ne!(a, b, "jittered: tasks do not retry in lockstep");
     }
 
     #[test]
+    fn advancing_past_a_429_counts_its_wait_whatever_its_headers() {
+        let r = RetryConfig::default();
+        let p = rules(&r);
+        for server_wait in [Some(3), None] {
+            let mut call = GET;
+            let step = decide(limited(server_wait), &call, &p, None, now(), 1.0);
+            let Step::WaitOut { wait, .. } = step else {
+                panic!("{step:?}")
+            };
+            call.advance(&step);
+            assert_eq!(
+                call,
+                CallState {
+                    rate_limited: 1,
+                    rate_waited: wait,
+                    ..GET
+                }
+            );
+        }
+    }
+
+    #[test]
     fn max_wait_and_the_429_limit_surface_the_429() {
         let r = RetryConfig::default();
-        let p = Policy {
+        let p = RetryRules {
             max_wait: Duration::from_secs(30),
-            ..policy(&r)
+            ..rules(&r)
         };
+        let given_up = Step::Return(ReturnReason::RateLimitWaitExhausted);
         assert_eq!(
             decide(limited(Some(120)), &GET, &p, None, now(), 0.0),
-            Step::Return
+            given_up
         );
         let waited = CallState {
             rate_limited: 2,
@@ -632,11 +842,11 @@ mod tests {
         };
         assert_eq!(
             decide(limited(Some(6)), &waited, &p, None, now(), 0.0),
-            Step::Return
+            given_up
         );
         assert!(matches!(
             decide(limited(Some(5)), &waited, &p, None, now(), 0.0),
-            Step::WaitUntil(_)
+            Step::WaitOut { .. }
         ));
         let many = CallState {
             rate_limited: MAX_RATE_LIMITED_RETRIES,
@@ -644,43 +854,8 @@ mod tests {
         };
         assert_eq!(
             decide(limited(Some(1)), &many, &p, None, now(), 0.0),
-            Step::Return
+            given_up
         );
-    }
-
-    #[test]
-    fn spend_refunds_unsent_reservations_on_drop_and_successes() {
-        let b = Budget::new(12);
-        let mut s = Spend::new(Some(&b));
-        assert!(s.reserve(5));
-        assert_eq!(b.available(), 7);
-        drop(s);
-        assert_eq!(b.available(), 12, "cancelled before the retry was sent");
-
-        let mut s = Spend::new(Some(&b));
-        assert!(s.reserve(10));
-        assert!(!s.reserve(5), "2 left");
-        s.commit();
-        drop(s);
-        assert_eq!(
-            b.available(),
-            2,
-            "a sent retry of a failed call stays spent"
-        );
-
-        let mut s = Spend::new(Some(&b));
-        assert!(s.reserve(0));
-        s.commit();
-        s.succeeded();
-        assert_eq!(b.available(), 3, "reward");
-        let mut s = Spend::new(Some(&b));
-        assert!(s.reserve(TIMEOUT_COST.min(3)));
-        s.commit();
-        s.succeeded();
-        assert_eq!(b.available(), 3, "refunded");
-        b.refund(100);
-        assert_eq!(b.available(), 12, "capped");
-        assert!(Spend::new(None).reserve(1_000));
     }
 
     #[test]
@@ -688,7 +863,7 @@ mod tests {
         for code in 100..600u16 {
             let s = StatusCode::from_u16(code).unwrap();
             assert_eq!(
-                Failure::of_status(s).is_some(),
+                RetryableFailure::of_status(s).is_some(),
                 matches!(code, 429 | 500 | 502 | 503 | 504),
                 "{code}"
             );
@@ -705,24 +880,33 @@ mod tests {
             }),
             prop_oneof![
                 Just(None),
-                Just(Some(Failure::Connect)),
-                Just(Some(Failure::Timeout)),
-                Just(Some(Failure::Transport)),
+                Just(Some(RetryableFailure::Connect)),
+                Just(Some(RetryableFailure::Timeout)),
+                Just(Some(RetryableFailure::Transport)),
             ]
             .prop_map(Outcome::Failed),
         ]
     }
 
     fn any_call() -> impl Strategy<Value = CallState> {
-        (1u32..8, 0u32..10, 0u64..90, any::<bool>(), any::<bool>()).prop_map(
-            |(attempts, rate_limited, waited, idempotent, replayable)| CallState {
-                attempts,
-                rate_limited,
-                rate_waited: Duration::from_secs(waited),
-                idempotent,
-                replayable,
-            },
+        (
+            1u32..8,
+            0u32..10,
+            0u64..90,
+            0u32..40,
+            any::<bool>(),
+            any::<bool>(),
         )
+            .prop_map(
+                |(attempts, rate_limited, waited, spent, idempotent, replayable)| CallState {
+                    attempts,
+                    rate_limited,
+                    rate_waited: Duration::from_secs(waited),
+                    spent,
+                    idempotent,
+                    replayable,
+                },
+            )
     }
 
     proptest! {
@@ -732,70 +916,95 @@ mod tests {
             call in any_call(),
             max_attempts in 1u32..6,
             opted in any::<bool>(),
-            budget in proptest::option::of(0u32..20),
+            level in proptest::option::of(0u32..20),
             max_wait in 0u64..120,
             draw in 0.0f64..=1.0,
         ) {
             let retry = RetryConfig { max_attempts, retry_non_idempotent: opted, ..RetryConfig::default() };
-            let p = Policy { retry: &retry, max_wait: Duration::from_secs(max_wait), jitter: Duration::from_millis(250) };
-            let step = decide(outcome, &call, &p, budget, now(), draw);
+            let p = RetryRules { retry: &retry, max_wait: Duration::from_secs(max_wait), jitter: Duration::from_millis(250) };
+            let budget = level.map(Budget::new);
+            let step = decide(outcome, &call, &p, budget.as_ref(), now(), draw);
             let failure = outcome.failure();
-            if step == Step::Return {
-                return Ok(());
-            }
-            // Whatever is retried is a retryable failure of a replayable request.
-            let failure = failure.expect("only failures are retried");
-            prop_assert!(call.replayable);
-            // A request that may have been processed is repeated only when
-            // idempotent or opted in.
-            if matches!(failure, Failure::Timeout | Failure::Transport | Failure::Status(_)) {
-                prop_assert!(call.idempotent || opted);
-            }
             let mut next = call;
-            next.advance(step, now());
-            match step {
-                Step::Return => unreachable!(),
-                Step::WaitUntil(until) => {
-                    prop_assert_eq!(failure, Failure::RateLimited);
-                    let Outcome::Response { server_wait: Some(w), .. } = outcome else {
-                        return Err(TestCaseError::fail("waits until a time only when the server named one"));
-                    };
-                    let wait = until.duration_since(now()).unwrap();
-                    prop_assert!(wait >= w && wait <= w + p.jitter);
+            next.advance(&step);
+            let level_now = budget.as_ref().map(Budget::available);
+            let Step::Return(reason) = &step else {
+                // Whatever is retried is a retryable failure of a replayable request.
+                let failure = failure.expect("only failures are retried");
+                prop_assert!(call.replayable);
+                // A request that may have been processed is repeated only
+                // when idempotent or opted in.
+                if matches!(failure, RetryableFailure::Timeout | RetryableFailure::Transport | RetryableFailure::Status(_)) {
+                    prop_assert!(call.idempotent || opted);
                 }
-                Step::Retry { after, failure: f } => {
-                    prop_assert_eq!(f, failure);
-                    prop_assert!(after <= retry.max_backoff);
-                    if f == Failure::RateLimited {
-                        prop_assert_eq!(next.attempts, call.attempts);
-                    } else {
-                        // Budget and attempts are respected.
+                match &step {
+                    Step::Return(_) => unreachable!(),
+                    Step::WaitOut { wait, exhausted_until } => {
+                        // Every 429, and only 429s, are waited out: bounded in
+                        // number and in total wait, free of budget.
+                        prop_assert_eq!(failure, RetryableFailure::RateLimited);
+                        prop_assert!(call.rate_limited < MAX_RATE_LIMITED_RETRIES);
+                        prop_assert!(next.rate_waited <= p.max_wait);
+                        prop_assert_eq!(next.rate_limited, call.rate_limited + 1);
+                        prop_assert_eq!((next.attempts, next.spent), (call.attempts, call.spent));
+                        prop_assert_eq!(level_now, level);
+                        match outcome {
+                            Outcome::Response { server_wait: Some(w), .. } => {
+                                prop_assert_eq!(*exhausted_until, Some(now() + *wait));
+                                prop_assert!(*wait >= w && *wait <= w + p.jitter);
+                            }
+                            _ => {
+                                prop_assert_eq!(*exhausted_until, None);
+                                prop_assert!(*wait <= retry.max_backoff);
+                            }
+                        }
+                    }
+                    Step::Retry { after, reason, reserved } => {
+                        prop_assert_eq!(*reason, failure);
+                        prop_assert_ne!(failure, RetryableFailure::RateLimited);
+                        prop_assert!(*after <= retry.max_backoff);
                         prop_assert!(call.attempts < max_attempts);
-                        prop_assert!(budget.is_none_or(|b| b >= f.cost()));
                         prop_assert_eq!(next.attempts, call.attempts + 1);
+                        // Exactly the cost is reserved, once, from the budget.
+                        let cost = failure.cost();
+                        prop_assert_eq!(reserved.as_ref().map(BudgetReservation::tokens), level.map(|_| cost));
+                        prop_assert_eq!(level_now, level.map(|l| l - cost));
+                        prop_assert_eq!(next.spent, call.spent + level.map_or(0, |_| cost));
                     }
                 }
-            }
-            if failure == Failure::RateLimited {
-                // 429s: bounded in number and in total wait.
-                prop_assert!(call.rate_limited < MAX_RATE_LIMITED_RETRIES);
-                prop_assert!(next.rate_waited <= p.max_wait);
-                prop_assert_eq!(next.rate_limited, call.rate_limited + 1);
+                drop(step);
+                prop_assert_eq!(budget.as_ref().map(Budget::available), level, "dropped: given back");
+                return Ok(());
+            };
+            // Returning reserves nothing and changes nothing.
+            prop_assert_eq!(level_now, level);
+            prop_assert_eq!(next, call);
+            if *reason == ReturnReason::BudgetExhausted {
+                prop_assert!(level.is_some_and(|l| l < failure.map_or(0, RetryableFailure::cost)));
             }
         }
 
         #[test]
-        fn decisions_are_pure(outcome in any_outcome(), call in any_call(), budget in proptest::option::of(0u32..20), draw in 0.0f64..=1.0) {
+        fn decisions_are_deterministic(outcome in any_outcome(), call in any_call(), level in proptest::option::of(0u32..20), draw in 0.0f64..=1.0) {
             let retry = RetryConfig::default();
-            let p = policy(&retry);
-            prop_assert_eq!(decide(outcome, &call, &p, budget, now(), draw), decide(outcome, &call, &p, budget, now(), draw));
+            let p = rules(&retry);
+            let budget = level.map(Budget::new);
+            let first = decide(outcome, &call, &p, budget.as_ref(), now(), draw);
+            let first_debug = format!("{first:?}");
+            drop(first);
+            // Dropped, the first step gave its tokens back: the same level
+            // gives the same step.
+            let second = decide(outcome, &call, &p, budget.as_ref(), now(), draw);
+            prop_assert_eq!(first_debug, format!("{second:?}"));
         }
 
         #[test]
         fn a_retry_that_would_fit_is_not_refused(code in prop_oneof![Just(500u16), Just(502), Just(503), Just(504)], draw in 0.0f64..=1.0) {
             let retry = RetryConfig::default();
-            let step = decide(status(code), &GET, &policy(&retry), Some(5), now(), draw);
-            prop_assert!(matches!(step, Step::Retry { .. }), "{:?}", step);
+            let budget = Budget::new(RETRY_COST);
+            let step = decide(status(code), &GET, &rules(&retry), Some(&budget), now(), draw);
+            prop_assert_eq!(reserved(&step), Some(RETRY_COST), "{:?}", step);
+            prop_assert_eq!(budget.available(), 0);
         }
     }
 }

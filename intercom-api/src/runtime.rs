@@ -1,32 +1,39 @@
 //! The runtime every generated call passes through.
 //!
 //! progenitor generates each version's `Client` with an inner value of type
-//! [`generated::Transport`] and a hook that stamps the module's
+//! [`intercom_client_core::Transport`] and a hook that stamps the module's
 //! `Intercom-Version` header and hands the request to that transport. The
 //! [`Runtime`] here is that transport's executor: it adds auth and the user
 //! agent, waits for the rate limiter, applies the per-request timeout, sends,
-//! reads the body (leaving it with the response, see [`generated::body`]),
+//! reads the body (leaving it with the response, see [`intercom_client_core::body`]),
 //! and then does what [`decide`] says: return, retry after a backoff, or wait
-//! out a 429. Deciding is pure and lives in `retry.rs`; this loop only
-//! carries the steps out.
+//! out a 429. Deciding lives in `retry.rs`, the retry budget included: a
+//! retry step arrives with its tokens already reserved, and a step to return
+//! carries its reason, which this loop only logs. The loop carries the steps
+//! out and decides nothing. [`Executor`] is the handle generated clients
+//! reach the [`Runtime`] through.
 //!
 //! Cancellation: the future may be dropped at any `.await`. Everything it
 //! takes from the shared state is a guard released on drop: the limiter's
 //! [`Permit`](crate::rate_limit::Permit) (in-flight slot and probe) and the
-//! budget's [`Spend`] (tokens reserved for a retry not yet sent).
+//! retry step's [`BudgetReservation`](crate::retry::BudgetReservation)
+//! (tokens reserved for a retry not yet sent).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use generated::{Execute, Operation, ResponseFuture};
+use intercom_client_core::{Execute, Operation, ResponseFuture};
 use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use reqwest::{Request, Response};
 use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::rate_limit::{Limiter, server_wait};
-use crate::retry::{Budget, CallState, Failure, Outcome, Policy, RetryConfig, Spend, Step, decide};
+use crate::retry::{
+    Budget, CallState, Outcome, RetryConfig, RetryRules, RetryableFailure, ReturnReason, Step,
+    decide,
+};
 
 /// User agent sent with every request.
 pub const USER_AGENT_VALUE: &str = concat!("intercom-rs/", env!("CARGO_PKG_VERSION"));
@@ -45,11 +52,12 @@ pub(crate) struct Runtime {
     pub(crate) timeout: Option<Duration>,
 }
 
-/// Shared handle given to every generated client.
+/// The executor every generated client sends its requests through: the
+/// client's one [`Runtime`], shared by its clones, as [`intercom_client_core::Execute`].
 #[derive(Clone)]
-pub(crate) struct Shared(pub(crate) Arc<Runtime>);
+pub(crate) struct Executor(pub(crate) Arc<Runtime>);
 
-impl Execute for Shared {
+impl Execute for Executor {
     fn execute<'a>(
         &'a self,
         request: Request,
@@ -93,47 +101,53 @@ impl Runtime {
         // the dispatcher each time.
         let recorder = span.clone();
         async move {
-            let mut spend = Spend::new(self.budget.as_deref());
+            let budget = self.budget.as_deref();
             let mut call = CallState::new(op.is_idempotent(), replayable);
             loop {
-                spend.commit();
                 let (outcome, result) = self.attempt(&mut pending, &call).await;
                 let now = self.clock.now();
-                let step = decide(
-                    outcome,
-                    &call,
-                    &self.policy(),
-                    spend.available(),
-                    now,
-                    fastrand::f64(),
-                );
-                let wait = match step {
-                    Step::Return => return finish(&recorder, result, &call, spend),
-                    Step::Retry { after, failure } if spend.reserve(failure.cost()) => {
-                        tracing::info!(?failure, wait_ms = wait_ms(after), "retrying");
-                        after
+                let step = decide(outcome, &call, &self.rules(), budget, now, fastrand::f64());
+                call.advance(&step);
+                match step {
+                    Step::Return(reason) => {
+                        if reason == ReturnReason::BudgetExhausted {
+                            tracing::warn!("retry budget exhausted: not retrying");
+                        }
+                        return finish(&recorder, result, &call, budget);
                     }
-                    Step::Retry { .. } => {
-                        tracing::warn!("retry budget exhausted: not retrying");
-                        return finish(&recorder, result, &call, spend);
+                    Step::Retry {
+                        after,
+                        reason,
+                        reserved,
+                    } => {
+                        tracing::info!(?reason, wait_ms = wait_ms(after), "retrying");
+                        drop(result);
+                        // Cancelled while backing off, `reserved` goes back.
+                        self.clock.sleep(after).await;
+                        // The retry is sent next: its tokens stay spent.
+                        if let Some(reserved) = reserved {
+                            reserved.commit();
+                        }
                     }
-                    Step::WaitUntil(until) => {
-                        self.limiter.exhausted_until(until);
-                        let wait = until.duration_since(now).unwrap_or_default();
+                    Step::WaitOut {
+                        wait,
+                        exhausted_until,
+                    } => {
+                        if let Some(until) = exhausted_until {
+                            self.limiter.exhausted_until(until);
+                        }
                         tracing::info!(wait_ms = wait_ms(wait), "rate limited (429): waiting");
-                        wait
+                        drop(result);
+                        self.clock.sleep(wait).await;
                     }
-                };
-                drop(result);
-                call.advance(step, now);
-                self.clock.sleep(wait).await;
+                }
             }
         }
         .instrument(span)
     }
 
-    fn policy(&self) -> Policy<'_> {
-        Policy {
+    fn rules(&self) -> RetryRules<'_> {
+        RetryRules {
             retry: &self.retry,
             max_wait: self.limiter.config().max_wait,
             jitter: self.limiter.config().jitter,
@@ -185,7 +199,7 @@ impl Runtime {
                 Ok(response) => response,
                 Err(e) => {
                     permit.complete(None);
-                    return (Outcome::Failed(Failure::of_error(&e)), Err(e));
+                    return (Outcome::Failed(RetryableFailure::of_error(&e)), Err(e));
                 }
             };
             let status = response.status();
@@ -209,31 +223,31 @@ impl Runtime {
                 ERROR_BODY_LIMIT
             };
             // The body stays with the response, in its extensions, where
-            // generated code takes it (`generated::body`): no new response.
+            // generated code takes it (`intercom_client_core::body`): no new response.
             match read_body(&mut response, limit).await {
                 Ok(body) => {
-                    generated::body::buffer(&mut response, body);
+                    intercom_client_core::body::buffer(&mut response, body);
                     (outcome, Ok(response))
                 }
-                Err(e) => (Outcome::Failed(Failure::of_error(&e)), Err(e)),
+                Err(e) => (Outcome::Failed(RetryableFailure::of_error(&e)), Err(e)),
             }
         }
         .instrument(span)
     }
 }
 
-/// Records the outcome and settles the budget.
+/// Records the outcome; a success settles the call with the budget.
 fn finish(
     span: &tracing::Span,
     result: reqwest::Result<Response>,
     call: &CallState,
-    spend: Spend<'_>,
+    budget: Option<&Budget>,
 ) -> reqwest::Result<Response> {
     span.record("attempts", call.attempts);
     if let Ok(response) = &result {
         span.record("status", response.status().as_u16());
-        if response.status().is_success() {
-            spend.succeeded();
+        if let (true, Some(budget)) = (response.status().is_success(), budget) {
+            budget.settle_success(call.spent);
         }
     }
     result

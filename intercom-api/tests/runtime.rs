@@ -728,8 +728,8 @@ async fn the_token_never_shows_in_debug_errors_or_traces() {
 
 #[cfg(feature = "preview")]
 #[tokio::test]
-async fn the_handwritten_multipart_upload_uses_the_same_runtime() {
-    use intercom_api::handwritten::preview::{CatalogUpload, CatalogUploaded};
+async fn the_multipart_upload_uses_the_same_runtime() {
+    use intercom_api::multipart::preview::{CatalogUpload, CatalogUploaded};
     use wiremock::matchers::header_regex;
 
     let server = MockServer::start().await;

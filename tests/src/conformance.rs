@@ -11,8 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use generated::dispatch::Args;
-use generated::{Execute, Operation, ResponseFuture};
+use intercom_client_core::dispatch::Args;
+use intercom_client_core::{Execute, Operation, ResponseFuture};
 use serde_json::{Value, json};
 
 use crate::workspace_root;
@@ -65,7 +65,7 @@ pub fn plan(doc: &Value) -> Vec<Planned> {
         return Vec::new();
     };
     for (path, item) in paths {
-        for method in codegen::normalise::METHODS {
+        for method in codegen::model::METHODS {
             let Some(op) = item.get(*method).and_then(Value::as_object) else {
                 continue;
             };
@@ -86,7 +86,7 @@ pub fn plan(doc: &Value) -> Vec<Planned> {
                 .chain(op.get("parameters").and_then(Value::as_array))
                 .flatten();
             for p in parameters {
-                let p = codegen::schema::resolve(doc, p);
+                let p = codegen::spec::schema::resolve(doc, p);
                 let (Some(name), Some(location)) = (
                     p.get("name").and_then(Value::as_str),
                     p.get("in").and_then(Value::as_str),
@@ -100,7 +100,7 @@ pub fn plan(doc: &Value) -> Vec<Planned> {
             }
             let body = op
                 .get("requestBody")
-                .map(|b| codegen::schema::resolve(doc, b));
+                .map(|b| codegen::spec::schema::resolve(doc, b));
             let examples = body.map(|b| request_examples(doc, b)).unwrap_or_default();
             let body_required =
                 body.is_some_and(|b| b.get("required").and_then(Value::as_bool) == Some(true));
@@ -140,7 +140,7 @@ pub fn tags(doc: &Value) -> std::collections::BTreeSet<String> {
         .into_iter()
         .flat_map(|p| p.values())
     {
-        for method in codegen::normalise::METHODS {
+        for method in codegen::model::METHODS {
             if let Some(op) = item.get(*method) {
                 let tag = op
                     .get("tags")
@@ -168,7 +168,7 @@ fn request_examples(doc: &Value, body: &Value) -> Vec<(String, Value)> {
         .into_iter()
         .flatten()
         .filter_map(|(name, example)| {
-            let example = codegen::schema::resolve(doc, example);
+            let example = codegen::spec::schema::resolve(doc, example);
             Some((name.clone(), example.get("value")?.clone()))
         });
     single.into_iter().chain(named).collect()
@@ -183,12 +183,12 @@ fn parameter_value(doc: &Value, p: &Value) -> Value {
         .get("examples")
         .and_then(Value::as_object)
         .and_then(|e| e.values().next())
-        .map(|e| codegen::schema::resolve(doc, e))
+        .map(|e| codegen::spec::schema::resolve(doc, e))
         .and_then(|e| e.get("value"))
     {
         return v.clone();
     }
-    let schema = codegen::schema::resolve(doc, p.get("schema").unwrap_or(&Value::Null));
+    let schema = codegen::spec::schema::resolve(doc, p.get("schema").unwrap_or(&Value::Null));
     schema
         .get("example")
         .cloned()
@@ -197,7 +197,7 @@ fn parameter_value(doc: &Value, p: &Value) -> Value {
 
 /// A plain value that satisfies a simple schema.
 fn value_for(doc: &Value, schema: &Value) -> Value {
-    let schema = codegen::schema::resolve(doc, schema);
+    let schema = codegen::spec::schema::resolve(doc, schema);
     if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
         return first.clone();
     }
@@ -437,11 +437,11 @@ fn listening_url(log: &str) -> Option<String> {
 /// overlay for schemas the spec references without defining (2.7–2.11's
 /// `custom_attributes`), which no validator could resolve.
 pub fn served_spec(text: &str) -> Value {
-    let mut spec = codegen::normalise::Spec {
-        doc: codegen::load(text).expect("spec loads"),
+    let mut spec = codegen::spec::normalise::Spec {
+        doc: codegen::spec::load(text).expect("spec loads"),
         dropped: Vec::new(),
     };
-    let overlay = codegen::normalise::ALL
+    let overlay = codegen::spec::normalise::ALL
         .iter()
         .find(|n| n.name == "define_undefined_schemas")
         .expect("the overlay normalisation exists");

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use generated::{Operation, ResponseDecoders};
+use intercom_client_core::{Operation, ResponseDecoders};
 
 pub mod conformance;
 use serde_json::Value;
@@ -24,7 +24,7 @@ pub struct Module {
     /// Payload decoders per operation.
     pub decoders: &'static [ResponseDecoders],
     /// Request body round trips per operation with a typed body.
-    pub round_trips: &'static [generated::RequestRoundTrip],
+    pub round_trips: &'static [intercom_client_core::RequestRoundTrip],
 }
 
 include!("../../intercom-api/src/versions.rs");
@@ -177,7 +177,7 @@ fn examples<'d>(
         return out;
     };
     for (path, item) in paths {
-        for method in codegen::normalise::METHODS {
+        for method in codegen::model::METHODS {
             let Some(op) = item.get(*method) else {
                 continue;
             };
@@ -225,7 +225,7 @@ fn examples<'d>(
 
 /// `value` without its `null` members (at any depth): what a round trip
 /// through types whose absent fields are skipped gives back.
-pub use codegen::overrides::without_nulls;
+pub use codegen::spec::overrides::without_nulls;
 
 /// What became of one request example.
 #[derive(Debug, Clone, PartialEq, Eq)]

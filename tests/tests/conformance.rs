@@ -15,8 +15,8 @@
 
 use std::collections::BTreeSet;
 
-use generated::Transport;
-use generated::dispatch::DispatchError;
+use intercom_client_core::Transport;
+use intercom_client_core::dispatch::DispatchError;
 use intercom_tests::conformance::{
     Planned, Prism, Recorder, known_rejections, plan, prism_bin, served_spec, tags,
 };

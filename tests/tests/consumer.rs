@@ -4,13 +4,21 @@
 //!
 //! - Packaged: only the `.crate` files of `cargo xtask package` (unpacked,
 //!   through `[patch.crates-io]`, never workspace paths), built `--offline`.
-//!   Each consumer's clean build seconds and dependency tree are printed; the
+//!   Each consumer's build seconds and dependency tree are printed; the
 //!   generator must not be in that tree.
 //! - Git: `intercom-api = { git = … }` builds when `INTERCOM_OPENAPI_DIR`
 //!   names a spec mirror, and without it fails with one line naming it.
 //!
 //! They take minutes and need `cargo xtask package` first, so they are
 //! ignored by a plain `cargo test`; `cargo xtask test` runs them.
+//!
+//! The packaged v2_11 consumer always builds in a fresh target directory of
+//! its own: its "clean build" figure is what a user's first build costs.
+//! The other two share the directory `INTERCOM_CONSUMER_SHARED_TARGET` names
+//! when it is set (`cargo xtask test` sets it to a fresh directory outside
+//! the workspace, used by these consumers only, and removes it afterwards),
+//! so they do not compile the same registry dependencies again; each says
+//! whether an earlier consumer had built there.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -37,14 +45,70 @@ fn cargo() -> Command {
     for var in [
         "CARGO_TARGET_DIR",
         "CARGO_BUILD_TARGET_DIR",
+        "CARGO_BUILD_BUILD_DIR",
         "INTERCOM_OPENAPI_DIR",
+        "INTERCOM_CONSUMER_SHARED_TARGET",
         "RUSTFLAGS",
     ] {
         command.env_remove(var);
     }
     command.env("CARGO_TERM_COLOR", "never");
+    // Stand-ins for registry and git packages, which cargo never compiles
+    // incrementally: the `[patch]` paths would otherwise be.
+    command.env("CARGO_INCREMENTAL", "0");
     command
 }
+
+/// Where a consumer builds.
+struct Target {
+    dir: PathBuf,
+    /// An earlier consumer built in `dir`: its dependencies are there.
+    warm: bool,
+}
+
+impl Target {
+    /// A fresh target directory inside the consumer's own directory.
+    fn own(consumer: &Path) -> Self {
+        Target {
+            dir: consumer.join("target"),
+            warm: false,
+        }
+    }
+
+    /// The consumers' shared target directory if `cargo xtask test` named
+    /// one, else a fresh one of the consumer's own.
+    fn shared(consumer: &Path) -> Self {
+        let Some(dir) = std::env::var_os("INTERCOM_CONSUMER_SHARED_TARGET") else {
+            return Self::own(consumer);
+        };
+        let dir = PathBuf::from(dir);
+        assert!(
+            !dir.starts_with(intercom_tests::workspace_root()),
+            "the consumers' target directory must live outside the workspace"
+        );
+        Target {
+            warm: dir.join("debug").exists(),
+            dir,
+        }
+    }
+
+    /// How a build time in this directory reads.
+    fn label(&self) -> &'static str {
+        if self.warm {
+            "build (dependencies shared with an earlier consumer)"
+        } else {
+            "clean build"
+        }
+    }
+
+    fn binary(&self, package: &str) -> PathBuf {
+        self.dir.join("debug").join(package)
+    }
+}
+
+/// Serialises builds in the shared target directory, so that "warm" holds
+/// when a build starts even if the tests run in parallel.
+static SHARED_BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn run(mut command: Command, what: &str) -> Output {
     let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
@@ -128,10 +192,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {{
     )
 }
 
-fn manifest(dependency: &str, patches: &str) -> String {
+/// The consumer's manifest; `package` names it (and its binary).
+fn manifest(package: &str, dependency: &str, patches: &str) -> String {
     format!(
         r#"[package]
-name = "consumer"
+name = "{package}"
 version = "0.0.0"
 edition = "2024"
 publish = false
@@ -213,8 +278,15 @@ fn dependency_tree(dir: &Path) -> Vec<String> {
     packages
 }
 
-async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
+async fn packaged_consumer(
+    name: &str,
+    features: &[&str],
+    headers: &[&str],
+    target: fn(&Path) -> Target,
+) {
     let dir = scratch(name);
+    let target = target(&dir);
+    let package = format!("consumer-{name}");
     let packages = unpacked_packages(&dir);
     let patches: String = packages
         .iter()
@@ -231,18 +303,26 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
     );
     std::fs::write(
         dir.join("Cargo.toml"),
-        manifest(&dependency, &format!("[patch.crates-io]\n{patches}")),
+        manifest(
+            &package,
+            &dependency,
+            &format!("[patch.crates-io]\n{patches}"),
+        ),
     )
     .unwrap();
     std::fs::write(dir.join("src/main.rs"), main_rs(features)).unwrap();
 
-    let started = Instant::now();
-    let mut build = cargo();
-    build
-        .args(["build", "--offline", "--quiet"])
-        .current_dir(&dir);
-    run(build, "consumer build");
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = {
+        let _serial = SHARED_BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+        let started = Instant::now();
+        let mut build = cargo();
+        build
+            .args(["build", "--offline", "--quiet"])
+            .env("CARGO_TARGET_DIR", &target.dir)
+            .current_dir(&dir);
+        run(build, "consumer build");
+        started.elapsed().as_secs_f64()
+    };
 
     let tree = dependency_tree(&dir);
     let generators: Vec<&String> = tree
@@ -257,7 +337,7 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
     assert_eq!(
         intercom.len(),
         2 + features.len(),
-        "intercom-api, intercom-generated and one crate per feature: {intercom:?}"
+        "intercom-api, intercom-client-core and one crate per feature: {intercom:?}"
     );
     for package in &intercom {
         let name = package.split(' ').next().unwrap();
@@ -268,14 +348,15 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
         );
     }
     println!(
-        "consumer {name} (features {feature_list}): clean build {seconds:.1} s, {} packages in its dependency tree (normal + build), among them {intercom:?}",
+        "consumer {name} (features {feature_list}): {} {seconds:.1} s, {} packages in its dependency tree (normal + build), among them {intercom:?}",
+        target.label(),
         tree.len()
     );
 
     let server = mock(headers).await;
     let output = run(
         {
-            let mut bin = Command::new(dir.join("target/debug/consumer"));
+            let mut bin = Command::new(target.binary(&package));
             bin.env("INTERCOM_BASE_URL", server.uri());
             bin
         },
@@ -296,13 +377,20 @@ async fn packaged_consumer(name: &str, features: &[&str], headers: &[&str]) {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
 async fn packaged_v2_11_builds_offline_and_calls_a_mock() {
-    packaged_consumer("v2_11", &["v2_11"], &["2.11"]).await;
+    // Always a clean build: the figure a user's first build costs.
+    packaged_consumer("v2_11", &["v2_11"], &["2.11"], Target::own).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
 async fn packaged_v2_16_and_preview_side_by_side() {
-    packaged_consumer("v2_16-preview", &["v2_16", "preview"], &["2.16", "Preview"]).await;
+    packaged_consumer(
+        "v2_16-preview",
+        &["v2_16", "preview"],
+        &["2.16", "Preview"],
+        Target::shared,
+    )
+    .await;
 }
 
 #[test]
@@ -321,20 +409,26 @@ fn git_dependency_needs_a_spec_mirror_and_says_so() {
     );
     let rev = String::from_utf8(head.stdout).unwrap().trim().to_owned();
     let dir = scratch("git");
+    let target = Target::shared(&dir);
+    let package = "consumer-git";
     let dependency = format!(
         "intercom-api = {{ git = \"file://{}\", rev = \"{rev}\", default-features = false, features = [\"v2_11\"] }}",
         root.display()
     );
-    std::fs::write(dir.join("Cargo.toml"), manifest(&dependency, "")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), manifest(package, &dependency, "")).unwrap();
     std::fs::write(
         dir.join("src/main.rs"),
         "fn main() {\n    let client = intercom_api::Client::builder().access_token(\"t\").build().unwrap();\n    let _ = client.v2_11();\n    println!(\"version {}\", intercom_api::v2_11::INTERCOM_VERSION);\n}\n",
     )
     .unwrap();
 
+    let serial = SHARED_BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     // Without a mirror: the build fails, and says what to set or run.
     let mut build = cargo();
-    build.args(["build", "--quiet"]).current_dir(&dir);
+    build
+        .args(["build", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target.dir)
+        .current_dir(&dir);
     let failed = build.output().unwrap();
     assert!(
         !failed.status.success(),
@@ -361,20 +455,24 @@ fn git_dependency_needs_a_spec_mirror_and_says_so() {
     let mut build = cargo();
     build
         .args(["build", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target.dir)
         .env("INTERCOM_OPENAPI_DIR", &mirror)
         .current_dir(&dir);
     run(build, "git consumer build with INTERCOM_OPENAPI_DIR");
-    let output = run(
-        Command::new(dir.join("target/debug/consumer")),
-        "git consumer run",
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    drop(serial);
+    let output = run(Command::new(target.binary(package)), "git consumer run");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout).trim(),
         "version 2.11"
     );
     println!(
-        "git dependency with INTERCOM_OPENAPI_DIR: built in {:.1} s (after the failed attempt compiled the generator)",
-        started.elapsed().as_secs_f64()
+        "git dependency with INTERCOM_OPENAPI_DIR: built in {seconds:.1} s (after the failed attempt compiled the generator{})",
+        if target.warm {
+            ", in a target directory an earlier consumer had built in"
+        } else {
+            ""
+        }
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

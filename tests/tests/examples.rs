@@ -27,8 +27,8 @@ fn every_response_example_is_accounted_for() {
         // Normalisation must not lose examples: those missing afterwards all
         // belong to operations the report lists as dropped. (Intercom's
         // override files may delete examples: Preview's drops a 500's.)
-        let mut raw = codegen::load(&text).expect("spec loads");
-        codegen::overrides::apply(&mut raw, &version.name, &inputs.overrides);
+        let mut raw = codegen::spec::load(&text).expect("spec loads");
+        codegen::spec::overrides::apply(&mut raw, &version.name, &inputs.overrides);
         let raw = response_examples(&raw);
         let on_dropped = raw
             .iter()

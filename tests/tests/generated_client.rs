@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use generated::{Execute, Operation, ResponseFuture, Transport};
+use intercom_client_core::{Execute, Operation, ResponseFuture, Transport};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -213,15 +213,15 @@ fn layout_matches_the_version_manifest() {
     let root = intercom_tests::workspace_root();
     let cargo: toml::Table =
         toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
-    let package_version = codegen::layout::package_version(&root).unwrap();
-    let pieces = codegen::layout::pieces(&manifest, &package_version);
-    let drift = codegen::layout::drift(&root, &pieces);
+    let package_version = codegen::derived_files::package_version(&root).unwrap();
+    let pieces = codegen::derived_files::pieces(&manifest, &package_version);
+    let drift = codegen::derived_files::drift(&root, &pieces);
     assert!(
         drift.is_empty(),
         "out of date with spec/versions.toml (run `cargo xtask regen`):\n{}",
         drift.join("\n")
     );
-    let stale = codegen::layout::stale_crates(&root, &manifest);
+    let stale = codegen::derived_files::stale_crates(&root, &manifest);
     assert!(
         stale.is_empty(),
         "version crates of no listed version: {stale:?}"

@@ -170,7 +170,7 @@ fn minimal(
     if depth > 12 {
         return Vec::new();
     }
-    let schema = codegen::schema::resolve(doc, schema);
+    let schema = codegen::spec::schema::resolve(doc, schema);
     for key in ["oneOf", "anyOf"] {
         if let Some(members) = schema.get(key).and_then(Value::as_array)
             && schema.get("properties").is_none()
@@ -193,7 +193,7 @@ fn minimal(
         || schema.get("properties").is_some()
         || schema.get("allOf").is_some();
     if object {
-        let props = codegen::schema::properties(doc, schema);
+        let props = codegen::spec::schema::properties(doc, schema);
         let mut required: Vec<String> = Vec::new();
         let mut collect = |s: &Value| {
             for name in s
@@ -216,7 +216,7 @@ fn minimal(
             .into_iter()
             .flatten()
         {
-            collect(codegen::schema::resolve(doc, part));
+            collect(codegen::spec::schema::resolve(doc, part));
         }
         let mut out = serde_json::Map::new();
         for name in required {
@@ -306,7 +306,7 @@ fn a_body_of_required_fields_only_is_sent_as_exactly_those_fields() {
 fn find_body_schema(doc: &serde_json::Value, operation_id: &str) -> Option<serde_json::Value> {
     let paths = doc.get("paths")?.as_object()?;
     for item in paths.values() {
-        for method in codegen::normalise::METHODS {
+        for method in codegen::model::METHODS {
             let Some(op) = item.get(*method) else {
                 continue;
             };
@@ -314,7 +314,7 @@ fn find_body_schema(doc: &serde_json::Value, operation_id: &str) -> Option<serde
                 continue;
             }
             let body = op.get("requestBody")?;
-            let body = codegen::schema::resolve(doc, body);
+            let body = codegen::spec::schema::resolve(doc, body);
             let content = body.get("content")?.as_object()?;
             return content
                 .iter()

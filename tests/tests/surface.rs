@@ -42,7 +42,7 @@ fn the_official_sdks_paginated_operations_are_paginated_here() {
         let lines: Vec<&str> = module
             .surface
             .lines()
-            .filter(|l| l.starts_with(codegen::surface::SDK_PAGINATED))
+            .filter(|l| l.starts_with(codegen::syntax::surface::SDK_PAGINATED))
             .collect();
         assert!(
             !lines.is_empty(),
@@ -67,8 +67,12 @@ fn the_official_sdks_paginated_operations_are_paginated_here() {
 fn readme_pagination_table_matches_the_surfaces() {
     let readme_path = intercom_tests::workspace_root().join("intercom-api/README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap();
-    let begin = codegen::layout::begin_marker(&readme_path, codegen::layout::PAGINATION_TABLE);
-    let end = codegen::layout::end_marker(&readme_path, codegen::layout::PAGINATION_TABLE);
+    let begin = codegen::derived_files::begin_marker(
+        &readme_path,
+        codegen::derived_files::PAGINATION_TABLE,
+    );
+    let end =
+        codegen::derived_files::end_marker(&readme_path, codegen::derived_files::PAGINATION_TABLE);
     let block = readme
         .split_once(&begin)
         .and_then(|(_, rest)| rest.split_once(&end))
@@ -83,7 +87,7 @@ fn readme_pagination_table_matches_the_surfaces() {
     );
     for module in intercom_tests::enabled() {
         let version = intercom_tests::version_of(&module);
-        let table = codegen::surface::pagination_table(&[(&version.name, module.surface)]);
+        let table = codegen::syntax::surface::pagination_table(&[(&version.name, module.surface)]);
         let row = table.lines().last().unwrap();
         assert!(
             block.lines().any(|l| l == row),
@@ -93,15 +97,15 @@ fn readme_pagination_table_matches_the_surfaces() {
     }
 }
 
-/// Codegen writes `generated::pagination::Shape::X` for each shape it
+/// Codegen writes `intercom_client_core::pagination::Shape::X` for each shape it
 /// detects: the two lists must name the same shapes, in the same order.
 #[test]
 fn codegen_and_runtime_name_the_same_pagination_shapes() {
-    let codegen: Vec<String> = codegen::pagination::Shape::ALL
+    let codegen: Vec<String> = codegen::model::Shape::ALL
         .iter()
         .map(|s| format!("{s:?}"))
         .collect();
-    let runtime: Vec<String> = generated::pagination::Shape::ALL
+    let runtime: Vec<String> = intercom_client_core::pagination::Shape::ALL
         .iter()
         .map(|s| format!("{s:?}"))
         .collect();

@@ -21,8 +21,8 @@
 
 use std::future::Future;
 
-use generated::Transport;
-use generated::dispatch::{Args, DispatchError};
+use intercom_client_core::Transport;
+use intercom_client_core::dispatch::{Args, DispatchError};
 use intercom_tests::{Example, manifest, prepared, request_examples};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
@@ -99,7 +99,7 @@ fn minor(version: &str) -> u32 {
 fn route(doc: &Value, operation_id: &str) -> Option<(String, String)> {
     let paths = doc.get("paths")?.as_object()?;
     paths.iter().find_map(|(path, item)| {
-        codegen::normalise::METHODS.iter().find_map(|method| {
+        codegen::model::METHODS.iter().find_map(|method| {
             (item.get(*method)?.get("operationId")?.as_str()? == operation_id)
                 .then(|| (method.to_ascii_uppercase(), path.clone()))
         })

@@ -8,16 +8,21 @@
 //! the packages are made from a staging copy of the workspace outside any
 //! repository, where each version crate is `src/lib.rs` (the shared crate
 //! root) plus `src/generated.rs` (the rendered module) and a manifest without
-//! build script; `intercom-generated` and `intercom-api` are copied as they
-//! are. `cargo package --workspace --offline` then packs and verifies them
-//! in dependency order.
+//! build script; `intercom-client-core` and `intercom-api` are copied as they
+//! are. `cargo package --workspace --offline --no-verify` packs them; then
+//! every `.crate` is unpacked into one verification workspace (siblings
+//! resolved to each other's unpacked copies through `[patch.crates-io]`, the
+//! staged `Cargo.lock`) and `cargo build --workspace --offline` compiles them
+//! all at once: the check `cargo package` makes (each package built from
+//! its unpacked copy, default features), but in parallel rather than one
+//! package after another.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use codegen::layout::{self, Mode};
+use codegen::derived_files::{self, Mode};
 use codegen::{Manifest, Output};
 
 /// Options of `package`.
@@ -56,25 +61,19 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         rendered.as_secs_f64()
     );
 
-    let version = codegen::layout::package_version(&root)?;
-    let mut names = vec!["intercom-generated".to_owned(), "intercom-api".to_owned()];
-    names.extend(manifest.versions.iter().map(layout::crate_name));
-    for stale in forget_local_extractions(&cargo_home(), &names, &version)? {
-        eprintln!("removed a stale unpacked copy: {}", stale.display());
-    }
+    let version = codegen::derived_files::package_version(&root)?;
+    let mut names = vec!["intercom-client-core".to_owned(), "intercom-api".to_owned()];
+    names.extend(manifest.versions.iter().map(derived_files::crate_name));
 
-    // Verification compiles every package from its unpacked copy; sharing the
-    // workspace's target directory reuses its registry dependencies (same
-    // profile and features), so only the packages themselves are compiled.
     let target = root.join("target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let verify = Instant::now();
+    let packing = Instant::now();
     eprintln!(
-        "$ cargo package --workspace --offline (in {})",
+        "$ cargo package --workspace --offline --no-verify (in {})",
         stage.display()
     );
-    let status = Command::new(cargo)
-        .args(["package", "--workspace", "--offline"])
+    let status = Command::new(&cargo)
+        .args(["package", "--workspace", "--offline", "--no-verify"])
         .env("CARGO_TARGET_DIR", &target)
         .current_dir(&stage)
         .status()
@@ -85,6 +84,60 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
             stage.display()
         ));
     }
+    let packages = target.join("package");
+    let packed = packing.elapsed();
+
+    // Verification: every package compiled from its unpacked copy, as a user
+    // gets it, all in one build (in the workspace's target directory, where
+    // its dependencies stay built for the next run).
+    let verify = Instant::now();
+    let workspace = verify_dir(&stage);
+    if workspace.exists() {
+        fs::remove_dir_all(&workspace).map_err(|e| format!("{}: {e}", workspace.display()))?;
+    }
+    fs::create_dir_all(&workspace).map_err(|e| format!("{}: {e}", workspace.display()))?;
+    let unpacked: Vec<String> = names.iter().map(|n| format!("{n}-{version}")).collect();
+    for dir in &unpacked {
+        let file = packages.join(format!("{dir}.crate"));
+        let status = Command::new("tar")
+            .arg("xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(&workspace)
+            .status()
+            .map_err(|e| format!("cannot run tar: {e}"))?;
+        if !status.success() {
+            return Err(format!("tar xzf {} failed ({status})", file.display()));
+        }
+    }
+    write(
+        &workspace.join("Cargo.toml"),
+        &verify_manifest(&root, &names, &unpacked)?,
+    )?;
+    // The lock file `cargo package` resolved the packages with: the same
+    // dependency versions, and no resolution beyond what is cached offline.
+    fs::copy(stage.join("Cargo.lock"), workspace.join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    eprintln!(
+        "$ cargo build --workspace --offline (verifying the {} unpacked packages in {})",
+        names.len(),
+        workspace.display()
+    );
+    let status = Command::new(&cargo)
+        .args(["build", "--workspace", "--offline"])
+        .env("CARGO_TARGET_DIR", &target)
+        // Throwaway copies: incremental caches for them are pure overhead.
+        .env("CARGO_INCREMENTAL", "0")
+        .current_dir(&workspace)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "verifying the packages failed ({status}); the unpacked packages are in {}",
+            workspace.display()
+        ));
+    }
+    let verified = verify.elapsed();
     let dist = root.join(DIST);
     if dist.exists() {
         fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
@@ -92,7 +145,7 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
     fs::create_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     for name in &names {
         let file = format!("{name}-{version}.crate");
-        let from = target.join("package").join(&file);
+        let from = packages.join(&file);
         let size = fs::metadata(&from)
             .map_err(|e| format!("{}: {e}", from.display()))?
             .len();
@@ -100,63 +153,14 @@ pub fn run(args: &PackageArgs) -> Result<PathBuf, String> {
         println!("{file:40} {:>8} KiB", size / 1024);
     }
     println!(
-        "{} verified packages in {} ({:.0} s verifying, {:.0} s in all)",
+        "{} verified packages in {} ({:.0} s packing, {:.0} s verifying, {:.0} s in all)",
         names.len(),
         dist.display(),
-        verify.elapsed().as_secs_f64(),
+        packed.as_secs_f64(),
+        verified.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
     Ok(dist)
-}
-
-fn cargo_home() -> PathBuf {
-    std::env::var_os("CARGO_HOME").map_or_else(
-        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
-        PathBuf::from,
-    )
-}
-
-/// Removes cargo's unpacked copies of this workspace's packages from local
-/// registries (`$CARGO_HOME/registry/src/-<hash>/<name>-<version>`, where
-/// `cargo package` unpacks the packages it verifies against). Cargo reuses
-/// such a copy when the name and version match, even after the package
-/// changed: verification would then compile a dependent against the old
-/// code. Copies from crates.io (`index.crates.io-…`) are never touched.
-fn forget_local_extractions(
-    cargo_home: &Path,
-    names: &[String],
-    version: &str,
-) -> Result<Vec<PathBuf>, String> {
-    let mut removed = Vec::new();
-    for kind in ["src", "cache"] {
-        let dir = cargo_home.join("registry").join(kind);
-        let Ok(registries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for registry in registries.flatten() {
-            if !registry.file_name().to_string_lossy().starts_with('-') {
-                continue;
-            }
-            for name in names {
-                for entry in [
-                    format!("{name}-{version}"),
-                    format!("{name}-{version}.crate"),
-                ] {
-                    let path = registry.path().join(entry);
-                    let gone = if path.is_dir() {
-                        fs::remove_dir_all(&path)
-                    } else if path.is_file() {
-                        fs::remove_file(&path)
-                    } else {
-                        continue;
-                    };
-                    gone.map_err(|e| format!("{}: {e}", path.display()))?;
-                    removed.push(path);
-                }
-            }
-        }
-    }
-    Ok(removed)
 }
 
 /// The staging workspace: outside the checkout (and any repository), one
@@ -164,6 +168,56 @@ fn forget_local_extractions(
 fn stage_dir(root: &Path) -> PathBuf {
     let id = codegen::versions::sha256_hex(root.to_string_lossy().as_bytes());
     std::env::temp_dir().join(format!("intercom-rs-package-{}", &id[..12]))
+}
+
+/// The verification workspace: beside the staging workspace.
+fn verify_dir(stage: &Path) -> PathBuf {
+    let mut name = stage.as_os_str().to_owned();
+    name.push("-verify");
+    PathBuf::from(name)
+}
+
+/// The verification workspace's manifest: the unpacked packages as members,
+/// each also standing in for its crates.io name (unpacked manifests name
+/// their siblings by version, as a user's build sees them), and the
+/// workspace's resolver.
+///
+/// Its dev profile is cargo's default without debug info, not the
+/// workspace's: dependencies at `opt-level = 1` took 3x as long to compile,
+/// and the workspace's builds of them can rarely be reused (their features
+/// are unified with the tests' dev-dependencies). A compile check needs no
+/// debug info.
+fn verify_manifest(root: &Path, names: &[String], dirs: &[String]) -> Result<String, String> {
+    let path = root.join("Cargo.toml");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut workspace = toml::Table::new();
+    workspace.insert(
+        "members".into(),
+        toml::Value::Array(dirs.iter().map(|d| d.as_str().into()).collect()),
+    );
+    if let Some(resolver) = table.get("workspace").and_then(|w| w.get("resolver")) {
+        workspace.insert("resolver".into(), resolver.clone());
+    }
+    let mut patches = toml::Table::new();
+    for (name, dir) in names.iter().zip(dirs) {
+        let mut patch = toml::Table::new();
+        patch.insert("path".into(), dir.as_str().into());
+        patches.insert(name.clone(), patch.into());
+    }
+    let mut manifest = toml::Table::new();
+    manifest.insert("workspace".into(), workspace.into());
+    manifest.insert(
+        "patch".into(),
+        toml::Table::from_iter([("crates-io".to_owned(), patches.into())]).into(),
+    );
+    let dev = toml::Table::from_iter([("debug".to_owned(), false.into())]);
+    manifest.insert(
+        "profile".into(),
+        toml::Table::from_iter([("dev".to_owned(), dev.into())]).into(),
+    );
+    toml::to_string(&manifest).map_err(|e| e.to_string())
 }
 
 fn stage_workspace(
@@ -183,13 +237,13 @@ fn stage_workspace(
     )
     .map_err(|e| format!("generated/Cargo.toml: {e}"))?;
     copy_tree(&root.join("intercom-api"), &stage.join("intercom-api"))?;
-    let shared_lib = fs::read_to_string(root.join(layout::SHARED_DIR).join("lib.rs"))
-        .map_err(|e| format!("{}/lib.rs: {e}", layout::SHARED_DIR))?;
+    let shared_lib = fs::read_to_string(root.join(derived_files::SHARED_DIR).join("lib.rs"))
+        .map_err(|e| format!("{}/lib.rs: {e}", derived_files::SHARED_DIR))?;
     for (version, output) in manifest.versions.iter().zip(outputs) {
-        let dir = stage.join(layout::crate_dir(version));
+        let dir = stage.join(derived_files::crate_dir(version));
         write(
             &dir.join("Cargo.toml"),
-            &layout::version_manifest(manifest, version, Mode::Package),
+            &derived_files::version_manifest(manifest, version, Mode::Package),
         )?;
         write(&dir.join("src/lib.rs"), &shared_lib)?;
         write(&dir.join("src/generated.rs"), &output.code)?;
@@ -248,31 +302,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stale_unpacked_copies_of_our_packages_go_and_nothing_else() {
-        let home = std::env::temp_dir().join(format!("xtask-cargo-home-{}", std::process::id()));
-        let local = home.join("registry/src/-14cd1cce6819ff87");
-        let crates_io = home.join("registry/src/index.crates.io-1949cf8c6b5b557f");
-        for dir in [
-            local.join("intercom-generated-0.1.0/src"),
-            local.join("serde-1.0.0"),
-            local.join("intercom-api-0.2.0"),
-            crates_io.join("intercom-api-0.1.0"),
-        ] {
-            fs::create_dir_all(dir).unwrap();
+    fn verification_workspace_patches_each_package_to_its_unpacked_copy() {
+        let root = crate::root();
+        let names = ["intercom-client-core".to_owned(), "intercom-api".to_owned()];
+        let dirs = [
+            "intercom-client-core-0.1.0".to_owned(),
+            "intercom-api-0.1.0".to_owned(),
+        ];
+        let text = verify_manifest(&root, &names, &dirs).unwrap();
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(
+            table["workspace"]["members"].as_array().unwrap(),
+            &vec![
+                toml::Value::from("intercom-client-core-0.1.0"),
+                toml::Value::from("intercom-api-0.1.0")
+            ]
+        );
+        for (name, dir) in names.iter().zip(&dirs) {
+            assert_eq!(
+                table["patch"]["crates-io"][name]["path"].as_str(),
+                Some(dir.as_str())
+            );
         }
-        let names = ["intercom-generated".to_owned(), "intercom-api".to_owned()];
-        let removed = forget_local_extractions(&home, &names, "0.1.0").unwrap();
-        assert_eq!(removed, [local.join("intercom-generated-0.1.0")]);
-        assert!(local.join("serde-1.0.0").exists());
-        assert!(
-            local.join("intercom-api-0.2.0").exists(),
-            "another version stays"
+        assert_eq!(
+            table["profile"]["dev"]["debug"].as_bool(),
+            Some(false),
+            "a compile check needs no debug info"
         );
-        assert!(
-            crates_io.join("intercom-api-0.1.0").exists(),
-            "crates.io copies stay"
+        let ours: toml::Table =
+            toml::from_str(&fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
+        assert_eq!(
+            table["workspace"].get("resolver"),
+            ours["workspace"].get("resolver")
         );
-        fs::remove_dir_all(&home).unwrap();
     }
 
     #[test]

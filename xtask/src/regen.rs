@@ -78,15 +78,15 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
             .iter()
             .map(|(v, s)| (v.as_str(), s.as_str()))
             .collect();
-        let piece = codegen::layout::Piece {
+        let piece = codegen::derived_files::Piece {
             path: "intercom-api/README.md".into(),
-            block: Some(codegen::layout::PAGINATION_TABLE),
-            text: codegen::surface::pagination_table(&rows),
+            block: Some(codegen::derived_files::PAGINATION_TABLE),
+            text: codegen::syntax::surface::pagination_table(&rows),
         };
         if write_piece(&root, &piece)? {
             println!(
                 "wrote intercom-api/README.md ({})",
-                codegen::layout::PAGINATION_TABLE
+                codegen::derived_files::PAGINATION_TABLE
             );
         }
     }
@@ -129,15 +129,15 @@ fn count_pending(dir: &std::path::Path) -> usize {
 /// the version crates' manifests, the feature and dependency tables, the
 /// version macro and the README's table; removes crates of dropped versions.
 pub fn write_layout(root: &Path, manifest: &Manifest) -> Result<(), String> {
-    let package_version = codegen::layout::package_version(root)?;
+    let package_version = codegen::derived_files::package_version(root)?;
     let mut changed = 0;
-    for piece in codegen::layout::pieces(manifest, &package_version) {
+    for piece in codegen::derived_files::pieces(manifest, &package_version) {
         if write_piece(root, &piece)? {
             println!("wrote {}", piece.path.display());
             changed += 1;
         }
     }
-    for stale in codegen::layout::stale_crates(root, manifest) {
+    for stale in codegen::derived_files::stale_crates(root, manifest) {
         fs::remove_dir_all(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
         println!(
             "removed {} (no such version in spec/versions.toml)",
@@ -152,10 +152,10 @@ pub fn write_layout(root: &Path, manifest: &Manifest) -> Result<(), String> {
 }
 
 /// Puts `piece` into its file; returns whether the file changed.
-fn write_piece(root: &Path, piece: &codegen::layout::Piece) -> Result<bool, String> {
+fn write_piece(root: &Path, piece: &codegen::derived_files::Piece) -> Result<bool, String> {
     let path = root.join(&piece.path);
     let current = fs::read_to_string(&path).ok();
-    let text = codegen::layout::apply(piece, current.as_deref())?;
+    let text = codegen::derived_files::apply(piece, current.as_deref())?;
     if current.as_deref() == Some(text.as_str()) {
         return Ok(false);
     }

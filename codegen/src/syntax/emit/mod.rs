@@ -1,0 +1,7 @@
+//! Emitters: code the syntax stage writes beside progenitor's, from the
+//! operations and the index: paginators, the conformance tests' `dispatch`,
+//! and the items every module ends with.
+
+pub mod dispatch;
+pub mod paginators;
+pub mod runtime_items;
