@@ -228,7 +228,7 @@ fn layout_matches_the_version_manifest() {
     );
     // The workspace's pin on the shared crate repeats the package version.
     assert_eq!(
-        cargo["workspace"]["dependencies"]["generated"]["version"].as_str(),
+        cargo["workspace"]["dependencies"]["intercom-client-core"]["version"].as_str(),
         Some(format!("={package_version}").as_str())
     );
     for module in intercom_tests::enabled() {

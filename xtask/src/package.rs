@@ -352,7 +352,7 @@ mod tests {
         );
         assert!(ws.get("default-members").is_none());
         assert!(ws["dependencies"].get("codegen").is_none());
-        assert!(ws["dependencies"].get("generated").is_some());
+        assert!(ws["dependencies"].get("intercom-client-core").is_some());
         assert!(ws.get("lints").is_some(), "lints stay inherited");
     }
 }

@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(name_operations_in_decode_errors(&mut file), 1);
         let code = file.to_token_stream().to_string();
         assert!(
-            code.contains(":: generated :: with_operation (match response . status ()"),
+            code.contains(":: intercom_client_core :: with_operation (match response . status ()"),
             "{code}"
         );
         // Idempotent on what it produced: the wrapped call is not a `match`.
@@ -152,8 +152,8 @@ mod tests {
         assert_eq!(restore_bodies_handed_on(&mut file), 2);
         let code = file.to_token_stream().to_string();
         for rewritten in [
-            "ResponseValue :: stream (:: generated :: body :: restore (response))",
-            "Error :: UnexpectedResponse (:: generated :: body :: restore (response))",
+            "ResponseValue :: stream (:: intercom_client_core :: body :: restore (response))",
+            "Error :: UnexpectedResponse (:: intercom_client_core :: body :: restore (response))",
             // An empty response's body is never read; outside `send()`
             // nothing is rewritten.
             "ResponseValue :: empty (response)",
@@ -186,8 +186,10 @@ mod tests {
         assert_eq!(decode_leniently(&mut file), 2);
         let code = file.to_token_stream().to_string();
         assert_eq!(
-            code.matches(":: generated :: decode_response (response , info . operation_id)")
-                .count(),
+            code.matches(
+                ":: intercom_client_core :: decode_response (response , info . operation_id)"
+            )
+            .count(),
             2,
             "{code}"
         );

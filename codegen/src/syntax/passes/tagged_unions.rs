@@ -336,7 +336,7 @@ mod tests {
             code.contains("# [derive (:: serde :: Serialize , Clone , Debug)]"),
             "{code}"
         );
-        assert!(code.contains("Some (\"company\") => :: generated :: tagged :: member :: < Company , D :: Error > (value) . map (Self :: Company)"), "{code}");
+        assert!(code.contains("Some (\"company\") => :: intercom_client_core :: tagged :: member :: < Company , D :: Error > (value) . map (Self :: Company)"), "{code}");
         assert_eq!(
             code.matches("impl < 'de > :: serde :: Deserialize").count(),
             1
