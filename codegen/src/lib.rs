@@ -159,7 +159,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     // The spec stage.
     let t = Instant::now();
     let doc = spec::load(text).map_err(|e| Error::Parse(e.0))?;
-    let spec_operations = spec::operations(&doc).len();
+    let spec_operations = spec::count_operations(&doc);
     timings.parse = t.elapsed();
     let t = Instant::now();
     let Prepared {
@@ -183,11 +183,10 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
 
     // The syntax stage: from here on, the model and syn only.
     let t = Instant::now();
-    let generate = |e: String| Error::Generate(e);
     let (tokens, types) = syntax::progenitor::progenitor(&openapi)?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Generate(e.to_string()))?;
     let index = syntax::index::Index::new(&file);
-    let mut operations = syntax::index::operations(&index, &spec_ops).map_err(generate)?;
+    let mut operations = syntax::index::operations(&index, &spec_ops).map_err(Error::Generate)?;
     let reach = syntax::reach::Reach::new(&file, &operations);
     drop(index);
     let mut applied_passes = {
@@ -195,9 +194,9 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
             operations: &operations,
             reach: &reach,
         };
-        passes::run(Phase::Types, &mut file, &cx).map_err(generate)?
+        passes::run(Phase::Types, &mut file, &cx).map_err(Error::Generate)?
     };
-    syntax::inhabited::check(&file, &operations).map_err(generate)?;
+    syntax::inhabited::check(&file, &operations).map_err(Error::Generate)?;
     // The emitters read the module the type passes shaped.
     let index = syntax::index::Index::new(&file);
     let paginators = syntax::emit::paginators::apply(&index, &mut operations);
@@ -208,10 +207,10 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         operations: &operations,
         reach: &reach,
     };
-    applied_passes.extend(passes::run(Phase::Requests, &mut file, &cx).map_err(generate)?);
-    syntax::index::append_to_builder(&mut file, paginators).map_err(generate)?;
-    syntax::index::append_to_builder(&mut file, dispatch).map_err(generate)?;
-    applied_passes.extend(passes::run(Phase::Sends, &mut file, &cx).map_err(generate)?);
+    applied_passes.extend(passes::run(Phase::Requests, &mut file, &cx).map_err(Error::Generate)?);
+    syntax::index::append_to_builder(&mut file, paginators).map_err(Error::Generate)?;
+    syntax::index::append_to_builder(&mut file, dispatch).map_err(Error::Generate)?;
+    applied_passes.extend(passes::run(Phase::Sends, &mut file, &cx).map_err(Error::Generate)?);
     let glue: syn::File = syn::parse2(syntax::emit::runtime_items::runtime_items(
         &version.header,
         &operations,

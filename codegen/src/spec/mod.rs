@@ -34,6 +34,18 @@ pub fn load(text: &str) -> Result<Value, LoadError> {
     Ok(doc)
 }
 
+/// How many operations `doc` declares (one per method of each path item).
+pub fn count_operations(doc: &Value) -> usize {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .map_or(0, |paths| {
+            paths
+                .values()
+                .map(|item| METHODS.iter().filter(|m| item.get(**m).is_some()).count())
+                .sum()
+        })
+}
+
 /// Every operation of `doc`: id (the `operationId`, or `METHOD path` when
 /// there is none), route, parameters (the body last, as `body`) and paging.
 pub fn operations(doc: &Value) -> SpecOperations {
@@ -99,6 +111,7 @@ paths:
         )
         .unwrap();
         let ops = operations(&doc);
+        assert_eq!(count_operations(&doc), ops.len());
         let put = &ops[&Route::new("put", "/tags/{id}")];
         assert_eq!(put.id, "updateTag");
         let names: Vec<(&str, &str)> = put
