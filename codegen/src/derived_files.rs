@@ -195,16 +195,24 @@ pub struct Piece {
     pub text: String,
 }
 
-/// The README block `cargo xtask regen` writes from the generated code
-/// (every other block follows from `spec/versions.toml` alone).
+/// A README block `cargo xtask regen` writes from the generated code
+/// (every block but these follows from `spec/versions.toml` alone).
 pub const PAGINATION_TABLE: &str = "pagination table";
+/// See [`PAGINATION_TABLE`]: the grouped calls per version.
+pub const CALLS_TABLE: &str = "calls table";
+/// See [`PAGINATION_TABLE`]: the official Node SDK's methods against ours.
+pub const PARITY_TABLE: &str = "parity table";
+
+/// The Node SDK's method list the parity table compares with, and the
+/// version it targets.
+pub const NODE_SDK_METHODS: (&str, &str) = ("tests/data/node-sdk-methods-2.14.txt", "2.14");
 
 /// What a block is written from.
 fn block_source(block: &str) -> &'static str {
-    if block == PAGINATION_TABLE {
-        "each version's generated surface"
-    } else {
-        "spec/versions.toml"
+    match block {
+        PAGINATION_TABLE | CALLS_TABLE => "each version's generated surface",
+        PARITY_TABLE => "the 2.14 surface and tests/data/node-sdk-methods-2.14.txt",
+        _ => "spec/versions.toml",
     }
 }
 

@@ -168,7 +168,20 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         inherited,
         applied,
     } = prepare(&version.name, doc, inputs);
-    let spec_ops = spec::operations(&spec.doc);
+    let sdk_names: Vec<spec::names::SdkName> = inputs
+        .overrides
+        .iter()
+        .filter(|o| !o.only_target || o.target == version.name)
+        .flat_map(|o| o.sdk_names())
+        .collect();
+    let spec_ops = spec::operations(&spec.doc, &spec::names::Namer::new(&sdk_names));
+    let collisions = spec::names::collisions(&spec_ops);
+    if !collisions.is_empty() {
+        return Err(Error::Generate(format!(
+            "two calls of the grouped client share a name: {}",
+            collisions.join("; ")
+        )));
+    }
     let mut sdk_paginated: Vec<(String, String)> = inputs
         .overrides
         .iter()
@@ -202,6 +215,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     let paginators = syntax::emit::paginators::apply(&index, &mut operations);
     let dispatch =
         syntax::emit::dispatch::emit(&operations, &syntax::emit::dispatch::setters(&index));
+    let grouped = syntax::emit::groups::emit(&index, &operations).map_err(Error::Generate)?;
     drop(index);
     let cx = passes::Context {
         operations: &operations,
@@ -217,6 +231,8 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     ))
     .map_err(|e| Error::Generate(e.to_string()))?;
     file.items.extend(glue.items);
+    let grouped: syn::File = syn::parse2(grouped).map_err(|e| Error::Generate(e.to_string()))?;
+    file.items.extend(grouped.items);
     timings.generate = t.elapsed();
 
     let t = Instant::now();
@@ -239,6 +255,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
             .filter(|op| op.paging != model::Paging::None)
             .map(|op| (op.id().to_owned(), op.paging.clone()))
             .collect(),
+        calls: operations.iter().map(|op| op.spec.call.clone()).collect(),
         lines: code.lines().count(),
         timings,
     };

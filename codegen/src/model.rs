@@ -74,6 +74,54 @@ pub struct SpecOperation {
     pub params: Vec<SpecParam>,
     /// How it pages, as far as the spec tells.
     pub paging: Paging,
+    /// Where the call lives on the resource-grouped client.
+    pub call: CallName,
+}
+
+/// Where the grouped client offers an operation: `help_centers().collections().list()`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallName {
+    /// The group accessors, outermost first, snake_case (`help_centers`, `collections`).
+    pub groups: Vec<String>,
+    /// The method on the innermost group, snake_case (`list`).
+    pub method: String,
+    /// Who chose the name.
+    pub source: NameSource,
+}
+
+impl CallName {
+    /// A name from its dotted form, `help_centers.collections.list`.
+    pub fn parse(dotted: &str, source: NameSource) -> Self {
+        let mut parts: Vec<String> = dotted.split('.').map(str::to_owned).collect();
+        let method = parts.pop().unwrap_or_default();
+        CallName {
+            groups: parts,
+            method,
+            source,
+        }
+    }
+}
+
+impl fmt::Display for CallName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for group in &self.groups {
+            write!(f, "{group}.")?;
+        }
+        f.write_str(&self.method)
+    }
+}
+
+/// Who named an operation's call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameSource {
+    /// Intercom's own SDK names (`x-fern-sdk-group-name` and
+    /// `x-fern-sdk-method-name` in its override files).
+    Fern,
+    /// Derived: the operation's first tag as the group, the `operationId`
+    /// without the group's noun as the method.
+    Tag,
+    /// Pinned by codegen, where derivation would differ between versions.
+    Pinned,
 }
 
 /// Every operation of a normalised spec, by route.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::model::{Dropped, Paging};
+use crate::model::{CallName, Dropped, NameSource, Paging};
 use crate::spec::inherit_paging_params::Inherited;
 use crate::spec::normalise::Applied;
 use crate::spec::overrides;
@@ -52,6 +52,8 @@ pub struct Report {
     pub dropped: Vec<Dropped>,
     /// Each list operation (`operationId`) and how it pages, or why not.
     pub paging: Vec<(String, Paging)>,
+    /// Every operation's call on the grouped client.
+    pub calls: Vec<CallName>,
     /// Lines of formatted Rust.
     pub lines: usize,
     /// Phase timings.
@@ -121,6 +123,18 @@ impl fmt::Display for Report {
                 d.operation_id, d.method, d.path, d.reason
             )?;
         }
+        let by = |source: NameSource| self.calls.iter().filter(|c| c.source == source).count();
+        let groups: std::collections::BTreeSet<&String> =
+            self.calls.iter().filter_map(|c| c.groups.first()).collect();
+        writeln!(
+            f,
+            "  grouped calls: {} in {} groups; named by Intercom's SDK names {}, by tag {}, pinned {}",
+            self.calls.len(),
+            groups.len(),
+            by(NameSource::Fern),
+            by(NameSource::Tag),
+            by(NameSource::Pinned),
+        )?;
         let paginated = self.paginated();
         writeln!(
             f,

@@ -29,7 +29,7 @@ pub enum DispatchError {
     Failed {
         /// HTTP status, when there was a response.
         status: Option<u16>,
-        /// progenitor's error, as text.
+        /// The call's [`Error`](crate::Error), as text.
         message: String,
     },
 }
@@ -64,27 +64,14 @@ pub fn argument<T: serde::de::DeserializeOwned>(
 }
 
 /// The outcome of a generated `send()`, with the payload dropped.
-#[allow(clippy::result_large_err)] // progenitor's error type, as generated
-pub fn sent<T, E>(
-    result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+pub fn sent<T>(
+    result: Result<progenitor_client::ResponseValue<T>, crate::Error>,
 ) -> Result<(), DispatchError> {
-    use progenitor_client::Error;
-    let e = match result {
-        Ok(_) => return Ok(()),
-        Err(e) => e,
-    };
-    let status = e.status().map(|s| s.as_u16());
-    let message = match e {
-        Error::InvalidRequest(m) | Error::Custom(m) => m,
-        Error::CommunicationError(e) | Error::InvalidUpgrade(e) | Error::ResponseBodyError(e) => {
-            e.to_string()
-        }
-        Error::ErrorResponse(_) => "documented error response".to_owned(),
-        Error::InvalidResponsePayload(body, e) => format!(
-            "undecodable payload ({e}): {}",
-            String::from_utf8_lossy(&body[..body.len().min(300)])
-        ),
-        Error::UnexpectedResponse(_) => "undocumented response".to_owned(),
-    };
-    Err(DispatchError::Failed { status, message })
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) => Err(DispatchError::Failed {
+            status: e.status().map(|s| s.as_u16()),
+            message: e.to_string(),
+        }),
+    }
 }

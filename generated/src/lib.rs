@@ -1,6 +1,8 @@
 //! What every generated Intercom API version crate (`intercom-api-v2-11`, …)
 //! shares: the [`Transport`] each generated `Client` holds, the [`Operation`]
-//! table type, lazy [`pagination`] and decode-error context.
+//! table type, the one [`Error`] every generated call and paginator returns
+//! (with Intercom's [`ErrorCode`]s), lazy [`pagination`] and decode-error
+//! context.
 //!
 //! Users depend on `intercom-api`, which re-exports the version crates and
 //! supplies the runtime (auth, regions, rate limiting, retries). Each version
@@ -19,10 +21,15 @@ use std::sync::Arc;
 pub mod body;
 #[cfg(feature = "dispatch")]
 pub mod dispatch;
+pub mod error;
 pub mod lenient;
 pub mod pagination;
+pub mod rate_limit;
 pub mod raw;
 pub mod tagged;
+
+pub use error::{ApiError, ConfigError, Error, ErrorBody, ErrorCode, ErrorItem};
+pub use rate_limit::RateLimit;
 
 /// One operation of one API version, as the generated client knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,6 +42,10 @@ pub struct Operation {
     pub path: &'static str,
     /// Name of the generated `Client` method.
     pub rust_name: &'static str,
+    /// Where the resource-grouped client offers it, dotted:
+    /// `help_centers.collections.list` is
+    /// `client.help_centers().collections().list()`.
+    pub call: &'static str,
     /// `Intercom-Version` header value of the module.
     pub version: &'static str,
 }
@@ -46,6 +57,7 @@ impl Operation {
         method: "",
         path: "",
         rust_name: "",
+        call: "",
         version: "",
     };
 
@@ -174,9 +186,33 @@ pub async fn decode_response<T: serde::de::DeserializeOwned, E>(
                 body: body.clone(),
                 mismatches: Vec::new(),
             });
+            if status.is_client_error() || status.is_server_error() {
+                // An error status whose body is not the documented error
+                // (empty, HTML from a proxy…) is still that status, not a
+                // decode failure: handed on with its body, it becomes an
+                // `Error::Api` keeping the raw excerpt.
+                return Err(progenitor_client::Error::UnexpectedResponse(
+                    undecoded_error(status, headers, body),
+                ));
+            }
             Err(progenitor_client::Error::InvalidResponsePayload(body, e))
         }
     }
+}
+
+/// A response rebuilt around an error status, its headers and the body
+/// already read (also left buffered, as an executor leaves it).
+fn undecoded_error(
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+) -> reqwest::Response {
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body.clone()));
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    let mut response = reqwest::Response::from(rebuilt);
+    body::buffer(&mut response, body);
+    response
 }
 
 /// The operation (its `operationId`) a decode error of a generated call
@@ -214,4 +250,34 @@ pub struct ResponseDecoders {
     pub success: Option<Decoder>,
     /// Decoder for error payloads, if the operation has a typed one.
     pub error: Option<Decoder>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &'static str) -> reqwest::Response {
+        let mut r = http::Response::new(reqwest::Body::from(body));
+        *r.status_mut() = reqwest::StatusCode::from_u16(status).unwrap();
+        reqwest::Response::from(r)
+    }
+
+    type Payload = std::collections::BTreeMap<String, String>;
+
+    #[tokio::test]
+    async fn an_error_status_with_an_undecodable_body_stays_that_status() {
+        let decoded = decode_response::<Payload, ()>(response(404, ""), "showContact").await;
+        let Err(e @ progenitor_client::Error::UnexpectedResponse(_)) = decoded else {
+            panic!("expected the response handed on, got {decoded:?}");
+        };
+        let e = Error::from(e);
+        assert!(e.is_not_found(), "{e:?}");
+        assert_eq!(e.api().and_then(|a| a.raw.as_deref()), Some(""));
+        // A success whose body does not decode is a decode error.
+        let decoded = decode_response::<Payload, ()>(response(200, ""), "showContact").await;
+        assert!(matches!(
+            Error::from(decoded.unwrap_err()),
+            Error::Decode { .. }
+        ));
+    }
 }

@@ -19,9 +19,11 @@
 //! consumed, one page is in memory at a time, and dropping the stream stops
 //! the requests. Each page request is an ordinary call of the generated
 //! client, so it passes through the same transport (rate limiting, retries).
-//! A server that repeats a cursor (cursor, search and next-cursor shapes) or
-//! the previous page's items (page-number and scroll shapes) ends the stream
-//! with a [`PaginationError`] instead of looping forever.
+//! Streams yield the one [`Error`] of every call: a failed page request's
+//! error as its `send()` returned it, and, when the server repeats a cursor
+//! (cursor, search and next-cursor shapes) or the previous page's items
+//! (page-number and scroll shapes), [`Error::PaginationLoop`] instead of
+//! looping forever.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -33,6 +35,8 @@ use futures::{Stream, TryStreamExt, stream};
 use progenitor_client::ResponseValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::Error;
 
 /// How an operation pages (see the codegen report for each operation's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,10 +93,9 @@ impl Position {
     }
 }
 
-/// The future of one page request.
-pub type PageFuture<'a, P, E> = Pin<
-    Box<dyn Future<Output = Result<ResponseValue<P>, progenitor_client::Error<E>>> + Send + 'a>,
->;
+/// The future of one page request: the operation's `send()`.
+pub type PageFuture<'a, P> =
+    Pin<Box<dyn Future<Output = Result<ResponseValue<P>, Error>> + Send + 'a>>;
 
 /// A generated request builder that can fetch successive pages. Implemented
 /// by codegen for every paginated operation; users call `into_paginator()`.
@@ -101,8 +104,6 @@ pub trait Paginate<'a>: Clone + Send + Sized + 'a {
     type Page: Send + 'a;
     /// One item of a page.
     type Item: Serialize + Send + 'a;
-    /// The operation's error payload.
-    type Error: Send + 'a;
     /// The operation's `operationId`.
     const OPERATION: &'static str;
     /// How it pages.
@@ -116,68 +117,13 @@ pub trait Paginate<'a>: Clone + Send + Sized + 'a {
     /// Points the request at `position`.
     fn at(self, position: &Position) -> Self;
     /// Sends the request.
-    fn fetch(self) -> PageFuture<'a, Self::Page, Self::Error>;
+    fn fetch(self) -> PageFuture<'a, Self::Page>;
     /// Where the page after `page` (fetched at `current`) starts, if any.
     fn next(page: &Self::Page, current: &Position) -> Option<Position>;
     /// The page's items.
     fn items(page: &Self::Page) -> &[Self::Item];
     /// The page's items, by value.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
-}
-
-/// Why a stream of pages ended early.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum PaginationError<E> {
-    /// A page request failed (after the transport's own retries).
-    Request(progenitor_client::Error<E>),
-    /// The API returned a cursor it had returned before: following it would
-    /// loop forever.
-    RepeatedCursor {
-        /// The operation.
-        operation: &'static str,
-        /// The cursor.
-        cursor: String,
-        /// 1-based index of the page that returned it.
-        page: usize,
-    },
-    /// A page repeated the previous page's items: the API ignored the
-    /// position and following it would loop forever.
-    RepeatedPage {
-        /// The operation.
-        operation: &'static str,
-        /// 1-based index of the repeated page.
-        page: usize,
-    },
-}
-
-impl<E: fmt::Debug> fmt::Display for PaginationError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PaginationError::Request(e) => write!(f, "page request failed: {e}"),
-            PaginationError::RepeatedCursor {
-                operation,
-                cursor,
-                page,
-            } => write!(
-                f,
-                "{operation}: page {page} returned cursor {cursor:?}, which an earlier page returned; stopped to avoid an endless loop"
-            ),
-            PaginationError::RepeatedPage { operation, page } => write!(
-                f,
-                "{operation}: page {page} repeats the previous page; stopped to avoid an endless loop"
-            ),
-        }
-    }
-}
-
-impl<E: fmt::Debug + 'static> std::error::Error for PaginationError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            PaginationError::Request(e) => Some(e),
-            _ => None,
-        }
-    }
 }
 
 /// Pages through one list request. Build it with the operation builder's
@@ -193,7 +139,7 @@ pub struct Paginator<B> {
 /// A page's fingerprint: its length and hashes of its first and last items.
 type Fingerprint = (usize, u64, u64);
 
-struct State<B, E> {
+struct State<B> {
     builder: B,
     position: Position,
     seen: HashSet<String>,
@@ -201,7 +147,7 @@ struct State<B, E> {
     fetched: usize,
     done: bool,
     /// An error to end the stream with after the page just yielded.
-    failed: Option<PaginationError<E>>,
+    failed: Option<Error>,
 }
 
 impl<'a, B: Paginate<'a>> Paginator<B> {
@@ -226,9 +172,7 @@ impl<'a, B: Paginate<'a>> Paginator<B> {
     }
 
     /// A lazy stream of pages, one request per page as it is polled.
-    pub fn pages(
-        self,
-    ) -> impl Stream<Item = Result<B::Page, PaginationError<B::Error>>> + Send + 'a {
+    pub fn pages(self) -> impl Stream<Item = Result<B::Page, Error>> + Send + 'a {
         let builder = match self.page_size {
             Some(size) if B::PAGE_SIZE => self.builder.with_page_size(size),
             _ => self.builder,
@@ -253,11 +197,7 @@ impl<'a, B: Paginate<'a>> Paginator<B> {
                 Position::Start => state.builder.clone(),
                 position => state.builder.clone().at(position),
             };
-            let page = request
-                .fetch()
-                .await
-                .map_err(PaginationError::Request)?
-                .into_inner();
+            let page = request.fetch().await?.into_inner();
             state.fetched += 1;
             let items = B::items(&page);
             // Page numbers and scroll parameters (which Intercom may repeat
@@ -267,9 +207,10 @@ impl<'a, B: Paginate<'a>> Paginator<B> {
             if content_guard && !items.is_empty() {
                 let print = fingerprint(items);
                 if state.last == Some(print) {
-                    return Err(PaginationError::RepeatedPage {
+                    return Err(Error::PaginationLoop {
                         operation: B::OPERATION,
                         page: state.fetched,
+                        cursor: None,
                     });
                 }
                 state.last = Some(print);
@@ -281,10 +222,10 @@ impl<'a, B: Paginate<'a>> Paginator<B> {
                         state.position = Position::Cursor(cursor);
                     } else {
                         // This page is new; following its cursor would not be.
-                        state.failed = Some(PaginationError::RepeatedCursor {
+                        state.failed = Some(Error::PaginationLoop {
                             operation: B::OPERATION,
-                            cursor,
                             page: state.fetched,
+                            cursor: Some(cursor),
                         });
                     }
                 }
@@ -295,9 +236,7 @@ impl<'a, B: Paginate<'a>> Paginator<B> {
     }
 
     /// A lazy stream of the items of every page, in order.
-    pub fn items(
-        self,
-    ) -> impl Stream<Item = Result<B::Item, PaginationError<B::Error>>> + Send + 'a {
+    pub fn items(self) -> impl Stream<Item = Result<B::Item, Error>> + Send + 'a {
         self.pages()
             .map_ok(|page| stream::iter(B::into_items(page).into_iter().map(Ok)))
             .try_flatten()

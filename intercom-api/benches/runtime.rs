@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use intercom_api::{Client, Error, RateLimitConfig};
+use intercom_api::{Client, RateLimitConfig};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -269,7 +269,7 @@ async fn efficiency(limit: u32, seconds: u64, tasks: usize) {
                     .as_secs()
                     < end
                 {
-                    match client.v2_16().list_tags().send().await.map_err(Error::from) {
+                    match client.v2_16().list_tags().send().await {
                         Ok(_) => {}
                         Err(e) if e.is_rate_limited() => {
                             surfaced.fetch_add(1, Ordering::SeqCst);

@@ -56,25 +56,21 @@ async fn main() -> intercom_api::Result<()> {
     }
     let api = client.v2_16();
 
-    // Fields left `None` are not sent (nor any default of the schema's).
-    let message = types::CreateMessageRequest {
-        message_type: Some(types::CreateMessageRequestMessageType::InApp),
-        body: Some("Your export is ready.".into()),
-        from: Some(types::CreateMessageRequestFrom {
-            type_: types::CreateMessageRequestFromType::Admin,
-            id: admin_id,
-        }),
-        to: Some(
-            types::Recipient {
-                type_: types::RecipientType::User,
-                id: contact_id.clone(),
-            }
-            .into(),
-        ),
-        ..Default::default()
-    };
+    // Optional fields are set by the chained setters; those left unset are
+    // not sent (nor any default of the schema's). The setter for `from` is
+    // `set_from` (`from` is the conversions' name); `type: admin`, the only
+    // possible value, is set by `CreateMessageRequestFrom::new`.
+    let message = types::CreateMessageRequest::new()
+        .message_type(types::CreateMessageRequestMessageType::InApp)
+        .body("Your export is ready.")
+        .set_from(types::CreateMessageRequestFrom::new(admin_id))
+        .to(types::Recipient::new(
+            contact_id.clone(),
+            types::RecipientType::User,
+        ));
     let sent = api
-        .create_message()
+        .messages()
+        .create()
         .body(message)
         .send()
         .await?
@@ -83,21 +79,15 @@ async fn main() -> intercom_api::Result<()> {
 
     // A contact's reply names the contact one of three ways; this one by
     // Intercom id (`ContactReplyTicketUserIdRequest`: by your `user_id`,
-    // `ContactReplyTicketEmailRequest`: by email).
-    let reply = types::ContactReplyTicketIntercomUserIdRequest {
-        message_type: types::ContactReplyTicketIntercomUserIdRequestMessageType::Comment,
-        type_: types::ContactReplyTicketIntercomUserIdRequestType::User,
-        intercom_user_id: contact_id,
-        body: "Thanks, got it!".into(),
-        attachment_urls: None,
-        created_at: None,
-        reply_options: None,
-        skip_notifications: None,
-    };
+    // `ContactReplyTicketEmailRequest`: by email). `message_type: comment` and
+    // `type: user` are its only possible values, so `new` sets them. The
+    // three are members of `ReplyTicketBodyVariant0`, itself a member of the
+    // body `ReplyTicketBody` (whose other member is an admin's reply).
+    let reply = types::ContactReplyTicketIntercomUserIdRequest::new("Thanks, got it!", contact_id);
     let part = api
-        .reply_ticket()
-        .ticket_id(&ticket_id)
-        .body(types::ReplyTicketBody::Variant0(reply.into()))
+        .tickets()
+        .reply(&ticket_id)
+        .body(types::ReplyTicketBodyVariant0::from(reply))
         .send()
         .await?
         .into_inner();

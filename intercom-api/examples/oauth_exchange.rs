@@ -67,7 +67,13 @@ async fn main() -> Result<(), BoxError> {
         .access_token(token.expose())
         .region(region)
         .build()?;
-    let admin = client.v2_16().identify_admin().send().await?.into_inner();
+    let admin = client
+        .v2_16()
+        .admins()
+        .identify()
+        .send()
+        .await?
+        .into_inner();
     println!(
         "authorized by {} <{}> for workspace {}",
         admin.name.unwrap_or_default(),

@@ -5,7 +5,7 @@
 
 use futures::TryStreamExt;
 use serde_json::json;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, Request, ResponseTemplate};
 
 mod support;
@@ -16,6 +16,8 @@ async fn main() -> intercom_api::Result<()> {
     if let Some(server) = &mock {
         Mock::given(method("GET"))
             .and(path("/contacts"))
+            // The page size the paginator was given, on every page.
+            .and(query_param("per_page", "50"))
             .respond_with(|r: &Request| {
                 let page: usize = r
                     .url
@@ -36,7 +38,8 @@ async fn main() -> intercom_api::Result<()> {
     let mut contacts = std::pin::pin!(
         client
             .v2_16()
-            .list_contacts()
+            .contacts()
+            .list()
             .into_paginator()
             .page_size(50)
             .items()

@@ -27,29 +27,40 @@ async fn main() -> intercom_api::Result<()> {
                 "pages": {"type": "pages", "next": next}
             }))
         };
+        // Both pages answer only the search below, 20 a page; the second one
+        // only when asked for what follows the first.
+        let open = json!({"query": {"field": "state", "operator": "=", "value": "open"}});
         Mock::given(method("POST"))
             .and(path("/conversations/search"))
+            .and(body_partial_json(&open))
             .and(body_partial_json(
-                json!({"pagination": {"starting_after": "p2"}}),
+                json!({"pagination": {"per_page": 20, "starting_after": "p2"}}),
             ))
             .respond_with(page(&["3", "4"], None))
             .mount(server)
             .await;
         Mock::given(method("POST"))
             .and(path("/conversations/search"))
+            .and(body_partial_json(&open))
+            .and(body_partial_json(json!({"pagination": {"per_page": 20}})))
             .respond_with(page(&["1", "2"], Some("p2")))
             .with_priority(10)
             .mount(server)
             .await;
     }
 
-    let query: types::SearchRequest = serde_json::from_value(json!({
-        "query": {"field": "state", "operator": "=", "value": "open"}
-    }))
-    .expect("a valid search query");
+    // One filter (`MultipleFilterSearchRequest` combines several with `AND`
+    // or `OR`); the paginator fills in `pagination`.
+    let query = types::SearchRequest::new(
+        types::SingleFilterSearchRequest::new()
+            .field("state")
+            .operator("=")
+            .value(types::SingleFilterSearchRequestValue::String("open".into())),
+    );
     let conversations: Vec<types::ConversationListItem> = client
         .v2_16()
-        .search_conversations()
+        .conversations()
+        .search()
         .body(query)
         .into_paginator()
         .page_size(20)

@@ -67,7 +67,7 @@ struct Inner {
 ///     .access_token(std::env::var("INTERCOM_TOKEN").unwrap_or_default())
 ///     .region(intercom_api::Region::Eu)
 ///     .build()?;
-/// let tags = client.v2_16().list_tags().send().await?.into_inner();
+/// let tags = client.v2_16().tags().list().send().await?.into_inner();
 /// println!("{} tags", tags.data.len());
 /// # Ok(()) }
 /// ```

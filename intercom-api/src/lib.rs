@@ -110,7 +110,7 @@
 //! # async fn run(client: intercom_api::Client) -> intercom_api::Result<()> {
 //! use futures::TryStreamExt;
 //!
-//! let mut contacts = std::pin::pin!(client.v2_16().list_contacts().into_paginator().page_size(50).items());
+//! let mut contacts = std::pin::pin!(client.v2_16().contacts().list().into_paginator().page_size(50).items());
 //! while let Some(contact) = contacts.try_next().await? {
 //!     println!("{:?}", contact.email);
 //! }
@@ -124,12 +124,34 @@
 //!
 //! ## Errors
 //!
-//! Generated operations return progenitor's error type, which converts into
-//! [`Error`] with `?`: Intercom's error body when present (`type`,
-//! `request_id`, `errors[{code, message, field}]`), the raw body otherwise,
-//! the rate-limit state on 429, timeouts, transport failures and undecodable
-//! payloads, with [`Error::is_retryable`], [`Error::is_not_found`] and
-//! [`Error::is_rate_limited`].
+//! Every generated operation's `send()` returns one error type, [`Error`],
+//! and every paginator stream yields it: Intercom's error body when present
+//! (`type`, `request_id`, `errors[{code, message, field}]`), the raw body
+//! otherwise, the rate-limit state on 429, timeouts, transport failures,
+//! undecodable payloads and pagination loops, with [`Error::is_retryable`],
+//! [`Error::is_not_found`] and [`Error::is_rate_limited`]. Each entry's
+//! `code` is an [`ErrorCode`], one variant per code Intercom's specs
+//! document (an unknown code is kept as sent, in
+//! [`ErrorCode::Unrecognized`]); [`Error::code`] is the first entry's, to
+//! match on:
+//!
+//! ```no_run
+//! # #[cfg(feature = "v2_16")]
+//! # async fn run(client: intercom_api::Client) -> intercom_api::Result<()> {
+//! use intercom_api::ErrorCode;
+//!
+//! match client.v2_16().tags().delete("17").send().await {
+//!     Ok(_) => println!("deleted"),
+//!     Err(e) if e.code() == Some(&ErrorCode::NotFound) => println!("already gone"),
+//!     Err(e) => {
+//!         for item in e.errors() {
+//!             eprintln!("{:?}: {:?} (field {:?})", item.code, item.message, item.field);
+//!         }
+//!         return Err(e);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 //!
 //! ## Tolerance
 //!
@@ -154,7 +176,7 @@
 //! # async fn run(client: intercom_api::Client) -> intercom_api::Result<()> {
 //! use intercom_api::CaptureRaw;
 //!
-//! let (contact, raw) = client.v2_16().show_contact().contact_id("63a07ddf").send().with_raw().await;
+//! let (contact, raw) = client.v2_16().contacts().find("63a07ddf").send().with_raw().await;
 //! let contact = contact?.into_inner();
 //! for m in raw.mismatches() {
 //!     // e.g. "location: kept aside, field left empty (invalid type: string …)"
@@ -216,7 +238,7 @@ mod versions;
 
 mod client;
 pub mod clock;
-mod error;
+pub mod error;
 pub mod multipart;
 pub mod oauth;
 mod rate_limit;
@@ -226,7 +248,9 @@ mod runtime;
 pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorItem, Result};
+pub use error::{
+    ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorCode, ErrorItem, Result,
+};
 pub use intercom_client_core::Operation;
 pub use intercom_client_core::lenient::{Mismatch, Repair};
 pub use intercom_client_core::pagination;

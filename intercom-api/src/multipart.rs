@@ -20,6 +20,8 @@ pub mod preview {
         method: "POST",
         path: "/ecommerce/connectors/{id}/catalog",
         rust_name: "upload_ecommerce_catalog",
+        // Hand-written here, so not on the generated grouped client.
+        call: "",
         version: INTERCOM_VERSION,
     };
 
@@ -120,11 +122,8 @@ pub mod preview {
             let status = response.status();
             let headers = std::mem::take(response.headers_mut());
             let body = intercom_client_core::body::into_bytes(response).await?;
-            let decode = |e: serde_json::Error| Error::Decode {
-                operation: Some(UPLOAD_ECOMMERCE_CATALOG.id.to_owned()),
-                excerpt: String::from_utf8_lossy(&body[..body.len().min(crate::EXCERPT_LIMIT)])
-                    .into_owned(),
-                source: e,
+            let decode = |e: serde_json::Error| {
+                Error::decode(Some(UPLOAD_ECOMMERCE_CATALOG.id.to_owned()), &body, e)
             };
             match status {
                 StatusCode::OK => serde_json::from_slice(&body)
@@ -133,7 +132,7 @@ pub mod preview {
                 StatusCode::ACCEPTED => serde_json::from_slice(&body)
                     .map(CatalogUploaded::Accepted)
                     .map_err(decode),
-                _ => Err(Error::api_from(status, &headers, Some(&body))),
+                _ => Err(Error::from_response(status, &headers, Some(&body))),
             }
         }
     }

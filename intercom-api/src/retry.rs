@@ -72,59 +72,29 @@ pub(crate) fn jitter(max: Duration, draw: f64) -> Duration {
     max.mul_f64(draw)
 }
 
-/// Why an attempt failed, when trying again may help. The one classifier:
-/// the runtime's decisions and [`Error::is_retryable`](crate::Error::is_retryable)
-/// both use it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RetryableFailure {
-    /// 429: the server refused the request without processing it.
-    RateLimited,
-    /// The connection was never established: the server saw nothing.
-    Connect,
-    /// The attempt timed out.
-    Timeout,
-    /// Another transport error after the request may have been sent
-    /// (a reset connection, a truncated body).
-    Transport,
-    /// A retryable status (500, 502, 503, 504).
-    Status(StatusCode),
+/// Why an attempt failed, when trying again may help: the one classifier,
+/// in `intercom-client-core`, which
+/// [`Error::is_retryable`](crate::Error::is_retryable) uses too.
+pub(crate) use intercom_client_core::error::RetryableFailure;
+
+/// What this runtime's rules make of a [`RetryableFailure`].
+pub(crate) trait RetryPolicy: Copy {
+    /// Whether a request with this idempotency may be repeated after it.
+    fn allows_retry(self, idempotent: bool, config: &RetryConfig) -> bool;
+
+    /// Budget tokens a retry after this failure costs. A 429 costs nothing:
+    /// it is waited out ([`Step::WaitOut`]), never paid for.
+    fn cost(self) -> u32;
 }
 
-impl RetryableFailure {
-    /// Classifies a response status; `None` when it is not worth retrying.
-    pub(crate) fn of_status(status: StatusCode) -> Option<Self> {
-        match status.as_u16() {
-            429 => Some(Self::RateLimited),
-            500 | 502 | 503 | 504 => Some(Self::Status(status)),
-            _ => None,
-        }
-    }
-
-    /// Classifies a transport error; `None` when it is not worth retrying.
-    pub(crate) fn of_error(e: &reqwest::Error) -> Option<Self> {
-        if e.is_connect() {
-            Some(Self::Connect)
-        } else if e.is_timeout() {
-            Some(Self::Timeout)
-        } else if e.is_request() || e.is_body() || e.is_decode() {
-            // `is_decode` from reqwest (not serde): the body broke off while
-            // being read, e.g. shorter than its `Content-Length`.
-            Some(Self::Transport)
-        } else {
-            None
-        }
-    }
-
-    /// Whether a request with this idempotency may be repeated after it.
-    pub(crate) fn allows_retry(self, idempotent: bool, config: &RetryConfig) -> bool {
+impl RetryPolicy for RetryableFailure {
+    fn allows_retry(self, idempotent: bool, config: &RetryConfig) -> bool {
         matches!(self, Self::Connect | Self::RateLimited)
             || idempotent
             || config.retry_non_idempotent
     }
 
-    /// Budget tokens a retry after this failure costs. A 429 costs nothing:
-    /// it is waited out ([`Step::WaitOut`]), never paid for.
-    pub(crate) fn cost(self) -> u32 {
+    fn cost(self) -> u32 {
         match self {
             Self::RateLimited => 0,
             Self::Timeout => TIMEOUT_COST,
@@ -856,18 +826,6 @@ mod tests {
             decide(limited(Some(1)), &many, &p, None, now(), 0.0),
             given_up
         );
-    }
-
-    #[test]
-    fn the_classifier_lists_the_retryable_statuses() {
-        for code in 100..600u16 {
-            let s = StatusCode::from_u16(code).unwrap();
-            assert_eq!(
-                RetryableFailure::of_status(s).is_some(),
-                matches!(code, 429 | 500 | 502 | 503 | 504),
-                "{code}"
-            );
-        }
     }
 
     fn any_outcome() -> impl Strategy<Value = Outcome> {

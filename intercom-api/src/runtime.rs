@@ -23,13 +23,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use intercom_client_core::rate_limit::server_wait;
 use intercom_client_core::{Execute, Operation, ResponseFuture};
 use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use reqwest::{Request, Response};
 use tracing::Instrument;
 
 use crate::clock::Clock;
-use crate::rate_limit::{Limiter, server_wait};
+use crate::rate_limit::Limiter;
 use crate::retry::{
     Budget, CallState, Outcome, RetryConfig, RetryRules, RetryableFailure, ReturnReason, Step,
     decide,

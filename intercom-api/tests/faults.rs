@@ -216,7 +216,7 @@ async fn run(client: &Client, opted: &Client, id: usize, plan: &Plan) -> Result 
     let bounded = async {
         match tokio::time::timeout(BOUND, call).await {
             Ok(Ok(())) => Result::Ok,
-            Ok(Err(e)) => Result::Err(e.into()),
+            Ok(Err(e)) => Result::Err(e),
             Err(_) => Result::Hung,
         }
     };

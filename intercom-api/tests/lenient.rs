@@ -181,7 +181,7 @@ async fn a_body_of_the_wrong_shape_altogether_still_fails_with_its_raw_body() {
 
     let (result, raw) = client.v2_16().list_tags().send().with_raw().await;
 
-    match Error::from(result.unwrap_err()) {
+    match result.unwrap_err() {
         Error::Decode {
             operation, excerpt, ..
         } => {

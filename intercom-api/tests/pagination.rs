@@ -151,7 +151,7 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
         match items.try_next().await {
             Ok(Some(c)) => got.push(c),
             Ok(None) => panic!("the stream ended without reporting the loop"),
-            Err(e) => break Error::from(e),
+            Err(e) => break e,
         }
     };
     // Both distinct pages are delivered before the loop is reported.
@@ -294,7 +294,6 @@ async fn a_page_that_repeats_is_an_error_not_a_loop() {
         .list_calls()
         .into_paginator()
         .items()
-        .map_err(Error::from)
         .try_collect()
         .await;
     match result {
@@ -508,7 +507,6 @@ async fn a_failed_page_request_ends_the_stream_with_the_api_error() {
         .items()
         .try_collect::<Vec<_>>()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert!(error.is_not_found(), "{error:?}");
     assert_eq!(error.request_id(), Some("r1"));

@@ -8,7 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 mod support;
 
 use intercom_api::clock::{Clock, Sleep};
-use intercom_api::{CaptureRaw, Client, ConfigError, Error, RateLimitConfig, Region, RetryConfig};
+use intercom_api::{
+    CaptureRaw, Client, ConfigError, Error, ErrorCode, RateLimitConfig, Region, RetryConfig,
+};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -257,7 +259,7 @@ async fn retry_after_is_preferred_and_max_wait_surfaces_the_429() {
         .build()
         .unwrap();
 
-    let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
+    let err = client.v2_16().list_tags().send().await.unwrap_err();
 
     assert_eq!(
         calls.load(Ordering::SeqCst),
@@ -266,12 +268,7 @@ async fn retry_after_is_preferred_and_max_wait_surfaces_the_429() {
     );
     assert!(err.is_rate_limited() && err.is_retryable());
     assert_eq!(err.rate_limit().map(|r| r.remaining), Some(0));
-    assert_eq!(
-        err.api().unwrap().body.as_ref().unwrap().errors[0]
-            .code
-            .as_deref(),
-        Some("rate_limit_exceeded")
-    );
+    assert_eq!(err.code(), Some(&ErrorCode::RateLimitExceeded));
 }
 
 /// A server that enforces `limit` requests per 10-second window of the
@@ -416,15 +413,13 @@ async fn server_errors_are_retried_with_backoff_for_idempotent_calls_only() {
 
     let body: intercom_api::v2_16::types::CreateTagBody =
         serde_json::from_value(json!({"name": "vip"})).unwrap();
-    let err = Error::from(
-        client
-            .v2_16()
-            .create_tag()
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = client
+        .v2_16()
+        .create_tag()
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
         posts.load(Ordering::SeqCst),
         1,
@@ -457,15 +452,13 @@ async fn connection_failures_are_retried_even_for_post() {
         .unwrap();
     let body: intercom_api::v2_16::types::CreateTagBody =
         serde_json::from_value(json!({"name": "vip"})).unwrap();
-    let err = Error::from(
-        client
-            .v2_16()
-            .create_tag()
-            .body(body)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = client
+        .v2_16()
+        .create_tag()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.is_retryable());
     assert_eq!(clock.sleeps().len(), 3, "4 attempts, 3 backoffs");
@@ -491,7 +484,7 @@ async fn the_retry_budget_stops_retries_during_an_outage() {
         .build()
         .unwrap();
 
-    let first = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
+    let first = client.v2_16().list_tags().send().await.unwrap_err();
     assert_eq!(first.status().map(|s| s.as_u16()), Some(500));
     assert_eq!(
         calls.load(Ordering::SeqCst),
@@ -525,7 +518,7 @@ async fn attempts_time_out() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
+    let err = client.v2_16().list_tags().send().await.unwrap_err();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert!(err.is_retryable());
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
@@ -560,12 +553,15 @@ async fn intercom_error_shapes_become_typed_errors() {
             .respond_with(template)
             .mount(&server)
             .await;
-        let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
+        let err = client.v2_16().list_tags().send().await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err}");
         let api = err.api().expect("an API error");
         match code {
             Some(code) => assert_eq!(
-                api.body.as_ref().unwrap().errors[0].code.as_deref(),
+                api.body.as_ref().unwrap().errors[0]
+                    .code
+                    .as_ref()
+                    .map(ErrorCode::as_str),
                 Some(code)
             ),
             None => assert_eq!(api.raw.as_deref(), Some("<html>Bad Gateway</html>")),
@@ -599,7 +595,7 @@ async fn intercom_error_shapes_become_typed_errors() {
         .respond_with(ResponseTemplate::new(200).set_body_string("\"not a list\""))
         .mount(&server)
         .await;
-    let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
+    let err = client.v2_16().list_tags().send().await.unwrap_err();
     match err {
         Error::Decode {
             excerpt, operation, ..
@@ -641,22 +637,21 @@ async fn responses_handed_on_unread_keep_their_body() {
         .mount(&server)
         .await;
 
-    // Undeclared statuses, success or not: progenitor's error carries the
-    // response, whose body reads as sent.
-    let Err(progenitor_client::Error::UnexpectedResponse(response)) =
-        client.v2_16().list_tags().send().await
-    else {
-        panic!("201 is not a declared status of listTags")
-    };
-    assert_eq!(response.status(), 201);
-    assert_eq!(response.url().path(), "/tags");
-    assert_eq!(response.json::<serde_json::Value>().await.unwrap(), body);
-    let Err(progenitor_client::Error::UnexpectedResponse(response)) =
-        client.v2_16().identify_admin().send().await
-    else {
-        panic!("502 is not a declared status of identifyAdmin")
-    };
-    assert_eq!(response.text().await.unwrap(), "<html>Bad Gateway</html>");
+    // Undeclared statuses, success or not: the error keeps the body as sent
+    // (raw, as it is not an Intercom error body).
+    let err = client.v2_16().list_tags().send().await.unwrap_err();
+    let api = err.api().expect("201 is not a declared status of listTags");
+    assert_eq!(api.status, 201);
+    let raw = api.raw.as_deref().expect("the body is kept");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(raw).unwrap(),
+        body
+    );
+    let err = client.v2_16().identify_admin().send().await.unwrap_err();
+    let api = err
+        .api()
+        .expect("502 is not a declared status of identifyAdmin");
+    assert_eq!(api.raw.as_deref(), Some("<html>Bad Gateway</html>"));
 
     // A streamed operation answered with JSON streams the whole body.
     let transcript = client
@@ -708,7 +703,7 @@ async fn the_token_never_shows_in_debug_errors_or_traces() {
     let builder = client(&server, &clock);
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
-    let err = Error::from(client.v2_16().list_tags().send().await.unwrap_err());
+    let err = client.v2_16().list_tags().send().await.unwrap_err();
 
     let logs = capture.text();
     assert!(

@@ -25,7 +25,7 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 use serde_json::json;
-use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Crates that only generate code: a consumer's build must not contain them.
@@ -164,13 +164,14 @@ fn unpacked_packages(into: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// `main.rs` of a consumer: list tags through every version, then page
-/// through contacts (two per page) with the first.
+/// `main.rs` of a consumer, through the grouped calls: list tags through
+/// every version, then page through contacts (two per page) and create a
+/// tag from a typed body with the first.
 fn main_rs(features: &[&str]) -> String {
     let mut calls = String::new();
     for feature in features {
         calls.push_str(&format!(
-            "    let tags = client.{feature}().list_tags().send().await?.into_inner();\n    println!(\"{feature} tags: {{}}\", tags.data.len());\n"
+            "    let tags = client.{feature}().tags().list().send().await?.into_inner();\n    println!(\"{feature} tags: {{}}\", tags.data.len());\n"
         ));
     }
     let first = features[0];
@@ -184,8 +185,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {{
         .access_token("consumer-token")
         .base_url(&base)
         .build()?;
-{calls}    let contacts: Vec<_> = client.{first}().list_contacts().into_paginator().page_size(2).items().try_collect().await?;
+{calls}    let contacts: Vec<_> = client.{first}().contacts().list().into_paginator().page_size(2).items().try_collect().await?;
     println!("{first} contacts: {{}}", contacts.len());
+    let tag = client.{first}().tags().create()
+        .body(intercom_api::{first}::types::CreateOrUpdateTagRequest::new("vip"))
+        .send().await?.into_inner();
+    println!("{first} tag created: {{}}", tag.id.as_deref().unwrap_or("none"));
     Ok(())
 }}
 "#
@@ -228,6 +233,17 @@ async fn mock(headers: &[&str]) -> MockServer {
             .mount(&server)
             .await;
     }
+    // The typed body arrives as the caller set it, nothing added.
+    Mock::given(method("POST"))
+        .and(path("/tags"))
+        .and(body_json(json!({"name": "vip"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"type": "tag", "id": "19", "name": "vip"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
     let contact =
         |id: &str| json!({"type": "contact", "id": id, "email": format!("{id}@example.com")});
     Mock::given(method("GET"))
@@ -368,6 +384,10 @@ async fn packaged_consumer(
     }
     assert!(
         stdout.contains(&format!("{} contacts: 3", features[0])),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{} tag created: 19", features[0])),
         "{stdout}"
     );
     server.verify().await;

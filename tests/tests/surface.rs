@@ -111,3 +111,101 @@ fn codegen_and_runtime_name_the_same_pagination_shapes() {
         .collect();
     assert_eq!(codegen, runtime);
 }
+
+/// The grouped client names the same operation (method and path shape) the
+/// same in every enabled version that has it (but for the routes whose
+/// operation changed meaning, `codegen::spec::names::CHANGED_MEANING`), and
+/// never names two operations of one version alike.
+#[test]
+fn grouped_names_are_unique_and_stable_across_versions() {
+    use std::collections::BTreeMap;
+    let mut by_route: BTreeMap<(String, String), BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut named = 0;
+    for module in intercom_tests::enabled() {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for op in module.operations {
+            if op.call.is_empty() {
+                problems.push(format!("{}: {} has no grouped name", module.feature, op.id));
+                continue;
+            }
+            if let Some(other) = seen.insert(op.call, op.id) {
+                problems.push(format!(
+                    "{}: {other} and {} are both `{}`",
+                    module.feature, op.id, op.call
+                ));
+            }
+            let shape = codegen::model::template_shape(op.path);
+            by_route
+                .entry((op.method.to_owned(), shape))
+                .or_default()
+                .entry(op.call)
+                .or_default()
+                .push(module.feature);
+            named += 1;
+        }
+    }
+    let changed: Vec<&str> = codegen::spec::names::CHANGED_MEANING
+        .iter()
+        .map(|c| c.route)
+        .collect();
+    for ((method, path), names) in &by_route {
+        let route = format!("{method} {path}");
+        let versions: usize = names.values().map(Vec::len).sum();
+        if changed.contains(&route.as_str()) && names.len() == 1 && versions > 1 {
+            problems.push(format!(
+                "{route} is listed in CHANGED_MEANING but named alike in {versions} versions"
+            ));
+        }
+        if names.len() > 1 && !changed.contains(&route.as_str()) {
+            problems.push(format!("{method} {path} is named differently: {names:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(named > 0);
+}
+
+/// The text between a README block's markers.
+fn readme_block(block: &str) -> String {
+    let readme_path = intercom_tests::workspace_root().join("intercom-api/README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let begin = codegen::derived_files::begin_marker(&readme_path, block);
+    let end = codegen::derived_files::end_marker(&readme_path, block);
+    readme
+        .split_once(&begin)
+        .and_then(|(_, rest)| rest.split_once(&end))
+        .map(|(text, _)| text.trim().to_owned())
+        .unwrap_or_else(|| panic!("intercom-api/README.md has the {block}'s markers"))
+}
+
+/// The README's grouped-calls table has each enabled version's row, and
+/// its parity table is the one the 2.14 surface gives (`cargo xtask regen`
+/// writes both).
+#[test]
+fn readme_calls_and_parity_tables_match_the_surfaces() {
+    let block = readme_block(codegen::derived_files::CALLS_TABLE);
+    for module in intercom_tests::enabled() {
+        let version = intercom_tests::version_of(&module);
+        let table = codegen::syntax::surface::calls_table(&[(&version.name, module.surface)]);
+        let row = table.lines().last().unwrap();
+        assert!(
+            block.lines().any(|l| l == row),
+            "{}: the README's row is not `{row}`: run `cargo xtask regen`\n{block}",
+            version.name
+        );
+    }
+    let (sdk_path, sdk_version) = codegen::derived_files::NODE_SDK_METHODS;
+    let Some(module) = intercom_tests::enabled()
+        .into_iter()
+        .find(|m| intercom_tests::version_of(m).name == sdk_version)
+    else {
+        return;
+    };
+    let sdk = std::fs::read_to_string(intercom_tests::workspace_root().join(sdk_path)).unwrap();
+    let parity = codegen::syntax::surface::parity_table(&sdk, module.surface);
+    assert_eq!(
+        readme_block(codegen::derived_files::PARITY_TABLE),
+        parity.trim(),
+        "run `cargo xtask regen`"
+    );
+}

@@ -18,6 +18,10 @@
 //!    typed as that schema says: each must be accepted, answered 200 by the
 //!    mock and arrive exactly as written. Several forms have no example
 //!    that fits its schema, so only these prove they can be sent.
+//!
+//! In 2.16, bodies are also built as a user writes them: struct literals,
+//! typify's builders, and the generated constructors (`new` with the
+//! required fields, a setter per optional one; a union takes a member).
 
 use std::future::Future;
 
@@ -633,6 +637,126 @@ async fn typed_bodies_arrive_as_built() {
         wire_problem(&requests[2..], "POST", &path, &by_id, false),
         None
     );
+}
+
+/// Bodies built only through the generated constructors and setters
+/// (`new` with the required fields, one setter per optional field): union
+/// bodies take a member directly, what was not set stays off the wire, and
+/// a required field left out would not compile.
+#[cfg(feature = "v2_16")]
+#[tokio::test]
+async fn bodies_built_by_the_generated_constructors_arrive_as_set() {
+    use intercom_api_v2_16::{Client, types};
+
+    let server = mock().await;
+    let client = Client::new(&server.uri(), Transport::new(reqwest::Client::new()));
+
+    // `CreateTagBody` is an untagged union: its member goes in as it is.
+    client
+        .create_tag()
+        .body(types::CreateOrUpdateTagRequest::new("vip"))
+        .send()
+        .await
+        .expect("createTag succeeds");
+    client
+        .create_tag()
+        .body(types::TagCompanyRequest::new(
+            vec![types::TagCompanyRequestCompaniesItem::new().id("531ee472cce572a6ec000006")],
+            "vip",
+        ))
+        .send()
+        .await
+        .expect("createTag succeeds");
+    client
+        .create_contact()
+        .body(
+            types::CreateContactRequest::new()
+                .email("ada@example.com")
+                .name("Ada")
+                .signed_up_at(1_700_000_000)
+                .unsubscribed_from_emails(false),
+        )
+        .send()
+        .await
+        .expect("createContact succeeds");
+    client
+        .reply_conversation()
+        .conversation_id(PATH_ID)
+        .body(
+            types::AdminReplyConversationRequest::new(
+                "991267943",
+                types::AdminReplyConversationRequestMessageType::Comment,
+            )
+            .body("Hello there!")
+            // An empty list the caller sets is sent.
+            .attachment_urls(Vec::new()),
+        )
+        .send()
+        .await
+        .expect("replyConversation succeeds");
+    // A struct-like variant of a union: its constructor and setters.
+    client
+        .reply_ticket()
+        .ticket_id(PATH_ID)
+        .body(
+            types::ReplyTicketBody::variant1(
+                "991267943",
+                types::ReplyTicketBodyVariant1MessageType::Note,
+            )
+            .body("Checked with billing.")
+            .cross_post(true),
+        )
+        .send()
+        .await
+        .expect("replyTicket succeeds");
+
+    let requests = received(&server).await;
+    let expected = [
+        ("/tags".to_owned(), json!({"name": "vip"})),
+        (
+            "/tags".to_owned(),
+            json!({"name": "vip", "companies": [{"id": "531ee472cce572a6ec000006"}]}),
+        ),
+        (
+            "/contacts".to_owned(),
+            json!({
+                "email": "ada@example.com",
+                "name": "Ada",
+                "signed_up_at": 1_700_000_000,
+                "unsubscribed_from_emails": false,
+            }),
+        ),
+        (
+            format!("/conversations/{PATH_ID}/reply"),
+            json!({
+                "admin_id": "991267943",
+                "message_type": "comment",
+                "type": "admin",
+                "body": "Hello there!",
+                "attachment_urls": [],
+            }),
+        ),
+        (
+            format!("/tickets/{PATH_ID}/reply"),
+            json!({
+                "admin_id": "991267943",
+                "message_type": "note",
+                "type": "admin",
+                "body": "Checked with billing.",
+                "cross_post": true,
+            }),
+        ),
+    ];
+    assert_eq!(requests.len(), expected.len(), "{requests:?}");
+    for (i, (path, body)) in expected.iter().enumerate() {
+        // Exactly the members set: none missing, none added.
+        assert_eq!(
+            wire_problem(&requests[i..=i], "POST", path, body, false),
+            None,
+            "request {i}"
+        );
+        assert_eq!(requests[i].body.as_ref(), Some(body), "request {i}");
+    }
 }
 
 #[test]

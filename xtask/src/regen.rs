@@ -78,16 +78,36 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
             .iter()
             .map(|(v, s)| (v.as_str(), s.as_str()))
             .collect();
-        let piece = codegen::derived_files::Piece {
-            path: "intercom-api/README.md".into(),
-            block: Some(codegen::derived_files::PAGINATION_TABLE),
-            text: codegen::syntax::surface::pagination_table(&rows),
-        };
-        if write_piece(&root, &piece)? {
-            println!(
-                "wrote intercom-api/README.md ({})",
-                codegen::derived_files::PAGINATION_TABLE
-            );
+        let (sdk_path, sdk_version) = codegen::derived_files::NODE_SDK_METHODS;
+        let sdk =
+            fs::read_to_string(root.join(sdk_path)).map_err(|e| format!("{sdk_path}: {e}"))?;
+        let sdk_surface = rows
+            .iter()
+            .find(|(v, _)| *v == sdk_version)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| format!("no {sdk_version} surface for the parity table"))?;
+        for (block, text) in [
+            (
+                codegen::derived_files::PAGINATION_TABLE,
+                codegen::syntax::surface::pagination_table(&rows),
+            ),
+            (
+                codegen::derived_files::CALLS_TABLE,
+                codegen::syntax::surface::calls_table(&rows),
+            ),
+            (
+                codegen::derived_files::PARITY_TABLE,
+                codegen::syntax::surface::parity_table(&sdk, sdk_surface),
+            ),
+        ] {
+            let piece = codegen::derived_files::Piece {
+                path: "intercom-api/README.md".into(),
+                block: Some(block),
+                text,
+            };
+            if write_piece(&root, &piece)? {
+                println!("wrote intercom-api/README.md ({block})");
+            }
         }
     }
     if args.no_snapshots {

@@ -42,6 +42,16 @@ const EXAMPLES: &[Example] = &[
         args: &[],
     },
     Example {
+        name: "reply_to_conversation",
+        features: &[],
+        args: &[],
+    },
+    Example {
+        name: "errors",
+        features: &[],
+        args: &[],
+    },
+    Example {
         name: "webhook_receiver",
         features: &["axum"],
         // Without it, an `INTERCOM_CLIENT_SECRET` in the environment would

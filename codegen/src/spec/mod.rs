@@ -15,6 +15,7 @@ use crate::model::{METHODS, Route, SpecOperation, SpecOperations, SpecParam};
 
 pub mod inherit_paging_params;
 pub(crate) mod json;
+pub mod names;
 pub mod normalise;
 pub mod overrides;
 pub mod paging;
@@ -48,7 +49,9 @@ pub fn count_operations(doc: &Value) -> usize {
 
 /// Every operation of `doc`: id (the `operationId`, or `METHOD path` when
 /// there is none), route, parameters (the body last, as `body`) and paging.
-pub fn operations(doc: &Value) -> SpecOperations {
+///
+/// `namer` names each operation's call on the grouped client.
+pub fn operations(doc: &Value, namer: &names::Namer) -> SpecOperations {
     let mut out = SpecOperations::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return out;
@@ -74,6 +77,7 @@ pub fn operations(doc: &Value) -> SpecOperations {
                 });
             }
             let paging = paging::detect_one(doc, op);
+            let call = namer.name(&route, op);
             out.insert(
                 route.clone(),
                 SpecOperation {
@@ -81,6 +85,7 @@ pub fn operations(doc: &Value) -> SpecOperations {
                     route,
                     params,
                     paging,
+                    call,
                 },
             );
         }
@@ -110,7 +115,7 @@ paths:
 "#,
         )
         .unwrap();
-        let ops = operations(&doc);
+        let ops = operations(&doc, &names::Namer::default());
         assert_eq!(count_operations(&doc), ops.len());
         let put = &ops[&Route::new("put", "/tags/{id}")];
         assert_eq!(put.id, "updateTag");

@@ -17,8 +17,10 @@
 //!   shape as in the target: every value it replaces, adds or deletes is the
 //!   same there (prose — descriptions, examples — aside);
 //! - a unit that carries only SDK-generator metadata (`x-fern-*` names,
-//!   ignores) is skipped: our names come from `operationId`s. Pagination
-//!   metadata (`x-fern-pagination`) is kept.
+//!   ignores) changes nothing in the document. Its SDK names
+//!   ([`Overrides::sdk_names`]) name the grouped calls
+//!   ([`crate::spec::names`]); pagination metadata (`x-fern-pagination`) is
+//!   kept.
 //!
 //! Each step that repairs the override files themselves is a named function
 //! with the defect it fixes; the report lists, per version, every unit
@@ -31,8 +33,9 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::model::{METHODS, template_shape};
+use crate::model::{METHODS, Route, template_shape};
 use crate::spec::json::walk_objects;
+use crate::spec::names::SdkName;
 
 /// Keys that carry prose, not shape: ignored when comparing versions.
 const PROSE: &[&str] = &["description", "summary", "example", "examples"];
@@ -40,6 +43,12 @@ const PROSE: &[&str] = &["description", "summary", "example", "examples"];
 /// The `x-fern-*` key that says how an operation pages, which codegen reads;
 /// every other `x-fern-*` key names or hides things in Fern's SDKs only.
 pub const PAGINATION_KEY: &str = "x-fern-pagination";
+
+/// The `x-fern-*` keys that name an operation's call in Intercom's SDKs,
+/// which codegen reads for the grouped client before stripping them.
+pub const SDK_GROUP_KEY: &str = "x-fern-sdk-group-name";
+/// See [`SDK_GROUP_KEY`].
+pub const SDK_METHOD_KEY: &str = "x-fern-sdk-method-name";
 
 /// One parsed override file, ready to apply.
 #[derive(Debug, Clone)]
@@ -105,6 +114,9 @@ struct Unit {
     names_only: bool,
     /// Properties the unit deletes, which are kept (dotted paths).
     kept: Vec<String>,
+    /// The SDK's group path and method name for the operation, when the
+    /// unit gives them.
+    call: Option<(Vec<String>, String)>,
 }
 
 /// Why a unit was not applied to a version.
@@ -137,7 +149,7 @@ impl fmt::Display for Skip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Skip::NamesOnly => {
-                f.write_str("only SDK names (x-fern-*): our names come from operationIds")
+                f.write_str("only SDK names (x-fern-*): they name the grouped calls")
             }
             Skip::Setting => f.write_str("a setting of Intercom's SDK generator, not of the API"),
             Skip::DeletesOperation => {
@@ -267,6 +279,22 @@ impl Overrides {
     pub fn only_target(mut self, only: bool) -> Self {
         self.only_target = only;
         self
+    }
+
+    /// Every operation the file names for Intercom's SDKs
+    /// (`x-fern-sdk-group-name` and `x-fern-sdk-method-name`).
+    pub fn sdk_names(&self) -> Vec<SdkName> {
+        self.units
+            .iter()
+            .filter_map(|u| match (&u.place, &u.call) {
+                (Place::Operation { path, method }, Some((groups, name))) => Some(SdkName {
+                    route: Route::new(method, path),
+                    groups: groups.clone(),
+                    method: name.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Every operation `(METHOD, path)` the file declares paginated
@@ -404,6 +432,7 @@ fn operation_units(path: &str, method: &str, patch: &Value) -> Vec<Unit> {
 }
 
 fn unit(place: Place, patch: &Value) -> Unit {
+    let call = sdk_call(patch);
     let mut patch = patch.clone();
     let had_content = !is_empty(&patch);
     strip_sdk_names(&mut patch);
@@ -415,7 +444,23 @@ fn unit(place: Place, patch: &Value) -> Unit {
         names_only,
         patch,
         kept,
+        call,
     }
+}
+
+/// An operation unit's `x-fern-sdk-group-name` (a name or a list of them)
+/// and `x-fern-sdk-method-name`.
+fn sdk_call(patch: &Value) -> Option<(Vec<String>, String)> {
+    let method = patch.get(SDK_METHOD_KEY)?.as_str()?.to_owned();
+    let groups = match patch.get(SDK_GROUP_KEY)? {
+        Value::String(one) => vec![one.clone()],
+        Value::Array(many) => many
+            .iter()
+            .map(|g| g.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()?,
+        _ => return None,
+    };
+    Some((groups, method))
 }
 
 /// Drops the deletions of declared properties (`properties: {x: null}`)

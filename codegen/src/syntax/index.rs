@@ -37,6 +37,8 @@ pub struct Builder<'f> {
     pub methods: Vec<&'f ImplItemFn>,
     /// The `Client` method that starts it.
     pub starter: Option<String>,
+    /// The first line of that method's doc (the spec's summary).
+    pub summary: String,
 }
 
 /// One builder setter: the method and the Rust type its value converts into.
@@ -158,14 +160,18 @@ impl<'f> Index<'f> {
         let mut builders: BTreeMap<String, Builder<'f>> = builder_items
             .iter()
             .filter_map(|i| match i {
-                Item::Struct(s) => Some((
-                    s.ident.to_string(),
-                    Builder {
-                        item: s,
-                        methods: Vec::new(),
-                        starter: starters.get(&s.ident.to_string()).cloned(),
-                    },
-                )),
+                Item::Struct(s) => {
+                    let starter = starters.get(&s.ident.to_string());
+                    Some((
+                        s.ident.to_string(),
+                        Builder {
+                            item: s,
+                            methods: Vec::new(),
+                            starter: starter.map(|(name, _)| name.clone()),
+                            summary: starter.map(|(_, doc)| doc.clone()).unwrap_or_default(),
+                        },
+                    ))
+                }
                 _ => None,
             })
             .collect();
@@ -252,7 +258,7 @@ impl<'f> Index<'f> {
 }
 
 /// Builder struct name → the `Client` method returning it.
-fn starters(file: &syn::File) -> BTreeMap<String, String> {
+fn starters(file: &syn::File) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
     for item in &file.items {
         let Item::Impl(imp) = item else { continue };
@@ -264,11 +270,36 @@ fn starters(file: &syn::File) -> BTreeMap<String, String> {
                 && let ReturnType::Type(_, ret) = &f.sig.output
                 && let Some(builder) = last_ident(ret)
             {
-                out.insert(builder, f.sig.ident.to_string());
+                out.insert(builder, (f.sig.ident.to_string(), summary(&f.attrs)));
             }
         }
     }
     out
+}
+
+/// The first non-empty line of an item's doc.
+fn summary(attrs: &[syn::Attribute]) -> String {
+    attrs
+        .iter()
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flat_map(|doc| {
+            doc.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .next()
+        .unwrap_or_default()
 }
 
 /// The items of the inline module `name` of a file (empty if none).

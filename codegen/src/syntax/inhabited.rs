@@ -14,14 +14,15 @@ use syn::{Fields, GenericArgument, Item, PathArguments, Type};
 use crate::syntax::index::module;
 use crate::syntax::operation::Operation;
 
-/// Containers whose empty value exists whatever they hold.
+/// Containers whose empty value exists whatever they hold (`None`, empty).
 const ALWAYS_INHABITED: &[&str] = &[
-    "Option", "Vec", "HashMap", "BTreeMap", "HashSet", "BTreeSet",
+    "Option", "Vec", "HashMap", "BTreeMap", "HashSet", "BTreeSet", "Map",
 ];
 
 /// The type names a value of `ty` cannot exist without: `X` for `X`,
-/// `Box<X>`, `types::X`; nothing for `Option<X>` or `Vec<X>`.
-fn needs(ty: &Type, out: &mut Vec<String>) {
+/// `Box<X>`, `types::X`; nothing for `Option<X>`, `Vec<X>` or a map. The
+/// `constructors` pass asks the same of a body's required fields.
+pub(crate) fn needs(ty: &Type, out: &mut Vec<String>) {
     match ty {
         Type::Path(path) => {
             let Some(last) = path.path.segments.last() else {
@@ -183,6 +184,10 @@ components:
                 route,
                 params: vec![],
                 paging: crate::model::Paging::None,
+                call: crate::model::CallName::parse(
+                    "messages.create",
+                    crate::model::NameSource::Fern,
+                ),
             },
         )]
         .into_iter()

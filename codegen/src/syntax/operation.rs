@@ -61,6 +61,10 @@ impl Operation {
                 route: crate::model::Route::new("POST", "/tags"),
                 params: vec![],
                 paging: Paging::None,
+                call: crate::model::CallName::parse(
+                    &format!("tags.{id}"),
+                    crate::model::NameSource::Tag,
+                ),
             },
             rust_name: id.into(),
             builder: id.into(),

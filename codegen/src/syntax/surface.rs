@@ -1,12 +1,13 @@
 //! The API surface snapshot of a generated module: one line per operation
-//! (what it is called, what it takes and returns, how it pages), the
+//! (its grouped call and flat method, what it takes and returns, how it
+//! pages), the
 //! operations the spec stage dropped, and how this version covers the
 //! official SDKs' paginated operations. Rendered from the operations the
 //! index read ([`crate::syntax::index::operations`]).
 
 use syn::Type;
 
-use crate::model::{Dropped, Paging, template_shape};
+use crate::model::{Dropped, NameSource, Paging, template_shape};
 use crate::syntax::operation::Operation;
 use crate::syntax::syn_util::type_text;
 
@@ -20,10 +21,12 @@ pub fn line(op: &Operation) -> String {
         .join(", ");
     let show = |t: &Option<Type>| t.as_ref().map_or("()".to_owned(), type_text);
     let mut line = format!(
-        "{} {} {} -> {}({}) -> {} ! {}",
+        "{} {} {} -> {} [{}] = {}({}) -> {} ! {}",
         op.id(),
         op.method(),
         op.path(),
+        op.spec.call,
+        source_mark(op.spec.call.source),
         op.rust_name,
         params,
         show(&op.success),
@@ -33,6 +36,124 @@ pub fn line(op: &Operation) -> String {
         line.push_str(&format!(" | {}", op.paging));
     }
     line
+}
+
+/// How a surface line says who named the grouped call.
+fn source_mark(source: NameSource) -> &'static str {
+    match source {
+        NameSource::Fern => "sdk",
+        NameSource::Tag => "tag",
+        NameSource::Pinned => "pinned",
+    }
+}
+
+/// One operation as a surface line gives it: id, method, path, grouped call
+/// and who named it.
+struct Line<'a> {
+    id: &'a str,
+    call: &'a str,
+    source: &'a str,
+}
+
+/// The operation lines of a surface.
+fn lines(surface: &str) -> Vec<Line<'_>> {
+    surface
+        .lines()
+        .filter_map(|l| {
+            let (head, rest) = l.split_once(" -> ")?;
+            let (call, rest) = rest.split_once(" [")?;
+            let (source, _) = rest.split_once("] = ")?;
+            let id = head.split(' ').next()?;
+            Some(Line { id, call, source })
+        })
+        .collect()
+}
+
+/// The README's table of grouped calls per version, from each version's
+/// surface text (`(version, surface)`, oldest first).
+pub fn calls_table(surfaces: &[(&str, &str)]) -> String {
+    let mut out = String::from(
+        "| version | operations | groups | named by Intercom's SDK names | named by tag | pinned |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for (version, surface) in surfaces {
+        let lines = lines(surface);
+        let groups: std::collections::BTreeSet<&str> = lines
+            .iter()
+            .filter_map(|l| l.call.split('.').next())
+            .collect();
+        let by = |mark: NameSource| {
+            lines
+                .iter()
+                .filter(|l| l.source == source_mark(mark))
+                .count()
+        };
+        out.push_str(&format!(
+            "| {version} | {} | {} | {} | {} | {} |\n",
+            lines.len(),
+            groups.len(),
+            by(NameSource::Fern),
+            by(NameSource::Tag),
+            by(NameSource::Pinned),
+        ));
+    }
+    out
+}
+
+/// `listCalls` → `list_calls`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            if prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next_lower) {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// The README's parity table: each method of Intercom's official Node SDK
+/// (`sdk`: lines `<group path> <method>`, `#` comments) against the grouped
+/// calls of the same API version's surface.
+pub fn parity_table(sdk: &str, surface: &str) -> String {
+    let ours = lines(surface);
+    let (mut same, mut renamed, mut missing) = (0, Vec::new(), Vec::new());
+    let methods: Vec<(&str, &str)> = sdk
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(' '))
+        .collect();
+    for (group, method) in &methods {
+        let groups: Vec<String> = group.split('.').map(snake).collect();
+        let name = format!("{}.{}", groups.join("."), snake(method));
+        if ours.iter().any(|l| l.call == name) {
+            same += 1;
+        } else if let Some(l) = ours.iter().find(|l| snake(l.id) == snake(method)) {
+            renamed.push(format!("`{name}` → `{}`", l.call));
+        } else {
+            missing.push(format!("`{name}`"));
+        }
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "—".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "| Node SDK methods | same group and method here | same operation (its `operationId`), named otherwise here | no operation of that name here | our operations |\n| --- | --- | --- | --- | --- |\n| {} | {same} | {} | {} | {} |\n\nNamed otherwise here: {}.\n\nNo operation of that name here: {}.\n",
+        methods.len(),
+        renamed.len(),
+        missing.len(),
+        ours.len(),
+        list(&renamed),
+        list(&missing),
+    )
 }
 
 /// The snapshot text: a header and one line per operation.
@@ -132,6 +253,26 @@ mod tests {
     use quote::quote;
 
     #[test]
+    fn calls_and_parity_tables_read_the_surface() {
+        let surface = "# Intercom API 2.14: 3 operations\n\
+            listTags GET /tags -> tags.list [sdk] = list_tags() -> TagList ! Error\n\
+            listCalls GET /calls -> calls.list [tag] = list_calls() -> CallList ! Error\n\
+            findVersion GET /a/{}/v/{} -> articles.retrieve_version [pinned] = find_version() -> V ! Error\n";
+        assert_eq!(
+            calls_table(&[("2.14", surface)]).lines().last(),
+            Some("| 2.14 | 3 | 3 | 1 | 1 | 1 |")
+        );
+        let sdk = "# from reference.md\ntags list\ncalls listCalls\nhelpCenters.collections list\n";
+        let table = parity_table(sdk, surface);
+        assert!(table.contains("| 3 | 1 | 1 | 1 | 3 |"), "{table}");
+        assert!(
+            table.contains("`calls.list_calls` → `calls.list`"),
+            "{table}"
+        );
+        assert!(table.contains("`help_centers.collections.list`"), "{table}");
+    }
+
+    #[test]
     fn reads_operations_from_builder_code() {
         let file: syn::File = syn::parse2(quote! {
             impl Client {
@@ -161,13 +302,17 @@ mod tests {
                 route,
                 params: vec![],
                 paging: Paging::None,
+                call: crate::model::CallName::parse(
+                    "contacts.list",
+                    crate::model::NameSource::Fern,
+                ),
             },
         )]);
         let ops = operations(&Index::new(&file), &spec).unwrap();
         assert_eq!(ops.len(), 1);
         assert_eq!(
             line(&ops[0]),
-            "ListContacts GET /contacts -> list_contacts(per_page: Option<i64>, email: String) -> ContactList ! Error"
+            "ListContacts GET /contacts -> contacts.list [sdk] = list_contacts(per_page: Option<i64>, email: String) -> ContactList ! Error"
         );
         assert!(
             operations(&Index::new(&file), &SpecOperations::new())

@@ -133,6 +133,10 @@ mod tests {
                     location: "path".into(),
                 }],
                 paging: Paging::None,
+                call: crate::model::CallName::parse(
+                    "contacts.update",
+                    crate::model::NameSource::Fern,
+                ),
             },
             rust_name: "update_contact".into(),
             builder: "UpdateContact".into(),

@@ -95,10 +95,6 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
         Some((_, None)) => return Err("no member of the union has the items".into()),
         None => (page_ty, None),
     };
-    let error_ty: Type = match &op.error {
-        Some(e) => e.clone(),
-        None => syn::parse_quote!(()),
-    };
     let builder = format_ident!("{}", op.builder);
     let operation = op.id();
     let shape = runtime_shape(d.shape);
@@ -293,7 +289,6 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
         impl<'a> ::intercom_client_core::pagination::Paginate<'a> for #builder<'a> {
             type Page = #page_ty;
             type Item = #item_ty;
-            type Error = #error_ty;
             const OPERATION: &'static str = #operation;
             const SHAPE: ::intercom_client_core::pagination::Shape = #shape;
             const PAGE_SIZE: bool = #has_page_size;
@@ -315,7 +310,7 @@ fn emit_with(index: &Index<'_>, op: &Operation, d: &Detected) -> Result<TokenStr
                 self
             }
 
-            fn fetch(self) -> ::intercom_client_core::pagination::PageFuture<'a, Self::Page, Self::Error> {
+            fn fetch(self) -> ::intercom_client_core::pagination::PageFuture<'a, Self::Page> {
                 ::std::boxed::Box::pin(self.send())
             }
 
@@ -419,6 +414,10 @@ mod tests {
                 route: Route::new("GET", "/contacts"),
                 params: vec![],
                 paging: Paging::None,
+                call: crate::model::CallName::parse(
+                    "contacts.list",
+                    crate::model::NameSource::Fern,
+                ),
             },
             rust_name: "list_contacts".into(),
             builder: "ListContacts".into(),
@@ -439,6 +438,11 @@ mod tests {
         assert!(code.contains("let v = v . pages . as_ref () ?"), "{code}");
         assert!(code.contains("let v = v . after . as_ref () ?"), "{code}");
         assert!(code.contains("self . starting_after ="), "{code}");
+        // Pages come from `send()`, whose error is the one error type.
+        assert!(
+            code.contains("PageFuture < 'a , Self :: Page >") && !code.contains("type Error"),
+            "{code}"
+        );
         // A cursor field that is not a string is refused with the reason.
         let bad = Detected {
             next: vec!["pages".into()],

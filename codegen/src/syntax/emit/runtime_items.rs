@@ -38,8 +38,9 @@ pub fn runtime_items(header: &str, ops: &[Operation]) -> TokenStream {
     by_name.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     let table = by_name.iter().map(|op| {
         let (id, method, path, name) = (op.id(), op.method(), op.path(), &op.rust_name);
+        let call = op.spec.call.to_string();
         quote! {
-            ::intercom_client_core::Operation { id: #id, method: #method, path: #path, rust_name: #name, version: INTERCOM_VERSION },
+            ::intercom_client_core::Operation { id: #id, method: #method, path: #path, rust_name: #name, call: #call, version: INTERCOM_VERSION },
         }
     });
     let decoder = |ty: &Option<Type>| -> TokenStream {

@@ -14,6 +14,8 @@ use crate::syntax::operation::Operation;
 use crate::syntax::reach::Reach;
 
 pub mod api_version_header;
+pub mod constructors;
+pub mod grouped_docs;
 pub mod open_enums;
 pub mod prune_builders;
 pub mod request_collections;
@@ -176,6 +178,51 @@ pub const ALL: &[Pass] = &[
         },
     },
     Pass {
+        name: "constructors",
+        fixes: "a request body has no typed way to be built: typify's builders check required fields only when sent, a union body has no builder at all",
+        phase: Phase::Requests,
+        expect: Expect::Any,
+        apply: |file, cx| {
+            let done = constructors::emit(file, cx.operations)?;
+            let mut detail = vec![
+                format!("typed bodies: {}/{}", done.typed, done.bodies),
+                format!(
+                    "constructors: {}, setters: {} (on {} types request bodies reach)",
+                    done.constructors, done.setters, done.types
+                ),
+            ];
+            if !done.renamed.is_empty() {
+                detail.push(format!(
+                    "setters renamed, name taken: {}",
+                    done.renamed.join(", ")
+                ));
+            }
+            if !done.skipped.is_empty() {
+                detail.push(format!(
+                    "left without a method: {}",
+                    done.skipped.join("; ")
+                ));
+            }
+            Ok(Applied {
+                count: done.types,
+                detail,
+                ..Applied::default()
+            })
+        },
+    },
+    Pass {
+        name: "grouped_docs",
+        fixes: "progenitor's example on every `Client` method documents the flat call, not the grouped one",
+        phase: Phase::Requests,
+        expect: Expect::EachOperationOnce,
+        apply: |file, cx| {
+            Ok(Applied::count(grouped_docs::document_grouped_calls(
+                file,
+                cx.operations,
+            )))
+        },
+    },
+    Pass {
         name: "lenient_decodes",
         fixes: "one misfit field in a response fails the whole call",
         phase: Phase::Sends,
@@ -210,6 +257,13 @@ pub const ALL: &[Pass] = &[
                 file,
             )))
         },
+    },
+    Pass {
+        name: "one_error_type",
+        fixes: "`send()` returns progenitor's `Error<E>`, a different error type per operation, not the SDK's one `Error` (with its error codes)",
+        phase: Phase::Sends,
+        expect: Expect::EachOperationOnce,
+        apply: |file, _| Ok(Applied::count(rewrite_send::return_one_error_type(file))),
     },
 ];
 

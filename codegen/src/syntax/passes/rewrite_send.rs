@@ -13,12 +13,17 @@
 //! - passes every response that leaves `send()` with its body still to be
 //!   read (`Error::UnexpectedResponse(response)`,
 //!   `ResponseValue::stream(response)`) through `intercom_client_core::body::restore`,
-//!   which puts back a body the runtime already read.
+//!   which puts back a body the runtime already read, and
+//! - makes every `send()` return `::intercom_client_core::Error`, the one
+//!   error type of every call, instead of progenitor's `Error<E>`: the body
+//!   progenitor wrote runs unchanged in an `async` block typed with its old
+//!   result, and its error is converted (`From<progenitor_client::Error<E>>`).
 
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Stmt};
 
 use crate::syntax::index::send_fns_mut;
+use crate::syntax::syn_util::generic_args;
 
 /// Rewrites progenitor's strict decode calls into the lenient one.
 struct Lenient {
@@ -100,6 +105,47 @@ pub fn name_operations_in_decode_errors(file: &mut syn::File) -> usize {
     count
 }
 
+/// The one error type every generated `send()` returns.
+fn one_error() -> syn::Type {
+    syn::parse_quote!(::intercom_client_core::Error)
+}
+
+/// Makes each builder `send()` return `::intercom_client_core::Error`:
+/// `-> Result<ResponseValue<T>, Error<E>>` becomes
+/// `-> Result<ResponseValue<T>, ::intercom_client_core::Error>`, and the body
+/// becomes `let result: <old type> = async move { <old body> }.await;
+/// result.map_err(::intercom_client_core::Error::from)`. Runs after the other
+/// `send()` passes, which read the body's own statements. Returns how many
+/// `send()`s were rewritten; a `send()` already returning the one error type
+/// is left alone.
+pub fn return_one_error_type(file: &mut syn::File) -> usize {
+    let one = one_error();
+    let mut count = 0;
+    for f in send_fns_mut(file) {
+        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+            continue;
+        };
+        let old: syn::Type = (**ty).clone();
+        let Some(&[ok, error]) = generic_args(&old, "Result").as_deref() else {
+            continue;
+        };
+        // progenitor's `Error<E>`: its last segment, with a type argument.
+        if generic_args(error, "Error").is_none_or(|a| a.len() != 1) {
+            continue;
+        }
+        let new: syn::Type = syn::parse_quote!(Result<#ok, #one>);
+        let block = &f.block;
+        let body: syn::Block = syn::parse_quote!({
+            let result: #old = async move #block.await;
+            result.map_err(#one::from)
+        });
+        f.sig.output = syn::parse_quote!(-> #new);
+        f.block = body;
+        count += 1;
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +209,46 @@ mod tests {
         }
         // Idempotent: the argument is no longer the bare `response`.
         assert_eq!(restore_bodies_handed_on(&mut file), 0);
+    }
+
+    #[test]
+    fn every_send_returns_the_one_error_type() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> ListTags<'a> {
+                    pub async fn new(self) -> Result<ResponseValue<types::TagList>, Error<types::Error>> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<types::TagList>, Error<types::Error>> {
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => ResponseValue::from_response(response).await,
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+                impl<'a> DeleteTag<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                        Ok(ResponseValue::empty(result?))
+                    }
+                }
+            }
+        };
+        assert_eq!(return_one_error_type(&mut file), 2);
+        let code = file.to_token_stream().to_string();
+        for rewritten in [
+            "pub async fn send (self) -> Result < ResponseValue < types :: TagList > , :: intercom_client_core :: Error > { \
+             let result : Result < ResponseValue < types :: TagList > , Error < types :: Error > > = async move { \
+             let response = result ? ; match response . status () . as_u16 ()",
+            "} } . await ; result . map_err (:: intercom_client_core :: Error :: from) }",
+            "pub async fn send (self) -> Result < ResponseValue < () > , :: intercom_client_core :: Error > { \
+             let result : Result < ResponseValue < () > , Error < () > > = async move { Ok (ResponseValue :: empty (result ?)) } . await ; \
+             result . map_err (:: intercom_client_core :: Error :: from) }",
+            // Only `send()`.
+            "pub async fn new (self) -> Result < ResponseValue < types :: TagList > , Error < types :: Error > > { todo ! () }",
+        ] {
+            assert!(code.contains(rewritten), "{rewritten}\n{code}");
+        }
+        // Idempotent: a `send()` that returns the one error type is left alone.
+        assert_eq!(return_one_error_type(&mut file), 0);
     }
 
     #[test]
