@@ -81,13 +81,13 @@ async fn main() -> intercom_api::Result<()> {
     // Intercom id (`ContactReplyTicketUserIdRequest`: by your `user_id`,
     // `ContactReplyTicketEmailRequest`: by email). `message_type: comment` and
     // `type: user` are its only possible values, so `new` sets them. The
-    // three are members of `ReplyTicketBodyVariant0`, itself a member of the
-    // body `ReplyTicketBody` (whose other member is an admin's reply).
+    // three are members of a union inside the body `ReplyTicketBody` (whose
+    // other member is an admin's reply); each converts into the body.
     let reply = types::ContactReplyTicketIntercomUserIdRequest::new("Thanks, got it!", contact_id);
     let part = api
         .tickets()
         .reply(&ticket_id)
-        .body(types::ReplyTicketBodyVariant0::from(reply))
+        .body(reply)
         .send()
         .await?
         .into_inner();

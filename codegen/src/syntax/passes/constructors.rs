@@ -113,6 +113,8 @@ pub struct Constructors {
     pub bodies: usize,
     /// Of them, those with a typed way to be built.
     pub typed: usize,
+    /// `From` impls added through a nested union (`Outer` ← `Inner`'s member).
+    pub nested_froms: usize,
 }
 
 /// How an optional field starts in `new`.
@@ -601,6 +603,105 @@ pub fn body_types(file: &syn::File, operations: &[Operation]) -> BTreeSet<String
     Reach::new(file, &requests).request_only
 }
 
+/// `(T, U)` for every `impl From<T> for U` among `items`, as token text.
+fn from_impls(items: &[Item]) -> BTreeSet<(String, String)> {
+    items
+        .iter()
+        .filter_map(|item| {
+            let Item::Impl(imp) = item else { return None };
+            let (path, _) = imp.trait_.as_ref()?;
+            let last = path.segments.last()?;
+            if last.ident != "From" {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            let Some(syn::GenericArgument::Type(from)) = args.args.first() else {
+                return None;
+            };
+            Some((
+                from.to_token_stream().to_string(),
+                imp.self_ty.to_token_stream().to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// A union whose member is itself a union converts from that union's
+/// members too: `impl From<Inner> for Outer` through the member. Fixes:
+/// typify converts only one level, so `ReplyTicketBody` (whose first member
+/// is the union of the contact reply forms) took a contact reply only
+/// through an explicit `ReplyTicketBodyVariant0::from(reply)`. Skipped where
+/// the outer union already converts from that type, or two routes would.
+fn nested_froms(items: &[Item], reached: &BTreeSet<String>) -> Vec<Item> {
+    let froms = from_impls(items);
+    // Newtype variants of each enum: (variant, wrapped type as text).
+    let unions: BTreeMap<String, Vec<(Ident, Type)>> = items
+        .iter()
+        .filter_map(|item| {
+            let Item::Enum(e) = item else { return None };
+            let variants = e
+                .variants
+                .iter()
+                .filter_map(|v| match &v.fields {
+                    Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                        Some((v.ident.clone(), f.unnamed[0].ty.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            Some((e.ident.to_string(), variants))
+        })
+        .collect();
+    // (outer, member) → each route in: (outer's variant, inner union, member).
+    type Route = (Ident, Type, Type);
+    let mut candidates: BTreeMap<(String, String), Vec<Route>> = BTreeMap::new();
+    for (outer, variants) in &unions {
+        if !reached.contains(outer) {
+            continue;
+        }
+        for (variant, inner) in variants {
+            let Some(inner_name) = last_ident(inner) else {
+                continue;
+            };
+            let Some(members) = unions.get(&inner_name) else {
+                continue;
+            };
+            let inner_text = inner.to_token_stream().to_string();
+            for (_, member) in members {
+                let member_text = member.to_token_stream().to_string();
+                // The inner union must convert from it (one route in), the
+                // outer must not already.
+                if froms.contains(&(member_text.clone(), inner_text.clone()))
+                    && !froms.contains(&(member_text.clone(), outer.clone()))
+                    && member_text != *outer
+                {
+                    candidates
+                        .entry((outer.clone(), member_text))
+                        .or_default()
+                        .push((variant.clone(), inner.clone(), member.clone()));
+                }
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|(_, routes)| routes.len() == 1)
+        .map(|((outer, _), routes)| {
+            let (variant, inner, member) = &routes[0];
+            let outer = ident(&outer);
+            syn::parse_quote! {
+                impl ::std::convert::From<#member> for #outer {
+                    fn from(value: #member) -> Self {
+                        Self::#variant(<#inner as ::std::convert::From<#member>>::from(value))
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
 /// Emits the constructors and setters of the types request bodies reach,
 /// then fails if an operation's body type still has no typed way to be
 /// built.
@@ -651,6 +752,9 @@ pub fn emit(file: &mut syn::File, operations: &[Operation]) -> Result<Constructo
         }
     }
     *items = with;
+    let nested = nested_froms(items, &reached);
+    out.nested_froms = nested.len();
+    items.extend(nested);
 
     let (bodies, untyped) = untyped_bodies(items, operations, &built);
     out.bodies = bodies;
@@ -995,6 +1099,7 @@ mod tests {
                 skipped: vec![],
                 bodies: 3,
                 typed: 3,
+                nested_froms: 0,
             }
         );
         // What it emits is Rust.
@@ -1094,5 +1199,46 @@ mod tests {
             }
         };
         assert!(code.contains(&expected.to_string()), "{code}");
+    }
+
+    #[test]
+    fn a_union_inside_a_union_converts_from_its_members() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct ContactReply { pub body: ::std::string::String }
+                pub struct ContactEmailReply { pub email: ::std::string::String }
+                pub struct AdminReply { pub admin_id: ::std::string::String }
+                pub enum ContactReplies { ContactReply(ContactReply), ContactEmailReply(ContactEmailReply) }
+                impl ::std::convert::From<ContactReply> for ContactReplies {
+                    fn from(value: ContactReply) -> Self { Self::ContactReply(value) }
+                }
+                impl ::std::convert::From<ContactEmailReply> for ContactReplies {
+                    fn from(value: ContactEmailReply) -> Self { Self::ContactEmailReply(value) }
+                }
+                pub enum ReplyBody { Variant0(ContactReplies), Variant1(AdminReply) }
+                impl ::std::convert::From<ContactReplies> for ReplyBody {
+                    fn from(value: ContactReplies) -> Self { Self::Variant0(value) }
+                }
+                impl ::std::convert::From<AdminReply> for ReplyBody {
+                    fn from(value: AdminReply) -> Self { Self::Variant1(value) }
+                }
+            }
+        };
+        let ops = [Operation::for_test(
+            "replyTicket",
+            Some(syn::parse_quote!(types::ReplyBody)),
+            None,
+        )];
+        let done = emit(&mut file, &ops).unwrap();
+        assert_eq!(done.nested_froms, 2);
+        let code = file.to_token_stream().to_string();
+        for expected in [
+            "impl :: std :: convert :: From < ContactReply > for ReplyBody { fn from (value : ContactReply) -> Self { Self :: Variant0 (< ContactReplies as :: std :: convert :: From < ContactReply > > :: from (value)) } }",
+            "impl :: std :: convert :: From < ContactEmailReply > for ReplyBody",
+        ] {
+            assert!(code.contains(expected), "{expected}\nin\n{code}");
+        }
+        // The one it converts from already is not added twice.
+        assert_eq!(code.matches("From < AdminReply > for ReplyBody").count(), 1);
     }
 }

@@ -191,6 +191,12 @@ pub const ALL: &[Pass] = &[
                     done.constructors, done.setters, done.types
                 ),
             ];
+            if done.nested_froms > 0 {
+                detail.push(format!(
+                    "conversions through a nested union: {}",
+                    done.nested_froms
+                ));
+            }
             if !done.renamed.is_empty() {
                 detail.push(format!(
                     "setters renamed, name taken: {}",
