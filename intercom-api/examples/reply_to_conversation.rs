@@ -50,7 +50,7 @@ async fn main() -> intercom_api::Result<()> {
                 types::SingleFilterSearchRequest::new()
                     .field("state")
                     .operator("=")
-                    .value(types::SingleFilterSearchRequestValue::String("open".into())),
+                    .value("open"),
             )
             .pagination(types::StartingAfterPaging::new().per_page(1));
             let found = api

@@ -55,7 +55,7 @@ async fn main() -> intercom_api::Result<()> {
         types::SingleFilterSearchRequest::new()
             .field("state")
             .operator("=")
-            .value(types::SingleFilterSearchRequestValue::String("open".into())),
+            .value("open"),
     );
     let conversations: Vec<types::ConversationListItem> = client
         .v2_16()

@@ -115,6 +115,8 @@ pub struct Constructors {
     pub typed: usize,
     /// `From` impls added through a nested union (`Outer` ← `Inner`'s member).
     pub nested_froms: usize,
+    /// Unions given `From<String>` and `From<&str>` for their string member.
+    pub string_froms: usize,
 }
 
 /// How an optional field starts in `new`.
@@ -702,6 +704,71 @@ fn nested_froms(items: &[Item], reached: &BTreeSet<String>) -> Vec<Item> {
         .collect()
 }
 
+/// A union with one string member converts from `String` and `&str`.
+/// Fixes: typify converts a union from its other members (`i64`, `bool`)
+/// but not from its string one, so a text search filter read
+/// `.value(SingleFilterSearchRequestValue::String("open".into()))`. Skipped
+/// where the union already converts from, or parses, a string.
+fn string_froms(items: &[Item], reached: &BTreeSet<String>) -> Vec<Item> {
+    let taken: BTreeSet<String> = items
+        .iter()
+        .filter_map(|item| {
+            let Item::Impl(imp) = item else { return None };
+            let (path, _) = imp.trait_.as_ref()?;
+            let last = path.segments.last()?;
+            let stringy = ["From", "TryFrom", "FromStr"].contains(&last.ident.to_string().as_str())
+                && (last.ident == "FromStr"
+                    || last.arguments.to_token_stream().to_string().contains("str")
+                    || last
+                        .arguments
+                        .to_token_stream()
+                        .to_string()
+                        .contains("String"));
+            stringy.then(|| imp.self_ty.to_token_stream().to_string())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for item in items {
+        let Item::Enum(e) = item else { continue };
+        let name = e.ident.to_string();
+        if !reached.contains(&name) || taken.contains(&name) {
+            continue;
+        }
+        let strings: Vec<&Ident> = e
+            .variants
+            .iter()
+            .filter(|v| match &v.fields {
+                Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                    last_ident(&f.unnamed[0].ty).as_deref() == Some("String")
+                }
+                _ => false,
+            })
+            .map(|v| &v.ident)
+            .collect();
+        // `Unrecognized(String)` of an open enum is not a member to convert into.
+        let [variant] = strings[..] else { continue };
+        if variant == "Unrecognized" {
+            continue;
+        }
+        let ty = &e.ident;
+        out.push(syn::parse_quote! {
+            impl ::std::convert::From<::std::string::String> for #ty {
+                fn from(value: ::std::string::String) -> Self {
+                    Self::#variant(value)
+                }
+            }
+        });
+        out.push(syn::parse_quote! {
+            impl ::std::convert::From<&str> for #ty {
+                fn from(value: &str) -> Self {
+                    Self::#variant(value.to_owned())
+                }
+            }
+        });
+    }
+    out
+}
+
 /// Emits the constructors and setters of the types request bodies reach,
 /// then fails if an operation's body type still has no typed way to be
 /// built.
@@ -755,6 +822,9 @@ pub fn emit(file: &mut syn::File, operations: &[Operation]) -> Result<Constructo
     let nested = nested_froms(items, &reached);
     out.nested_froms = nested.len();
     items.extend(nested);
+    let strings = string_froms(items, &reached);
+    out.string_froms = strings.len() / 2;
+    items.extend(strings);
 
     let (bodies, untyped) = untyped_bodies(items, operations, &built);
     out.bodies = bodies;
@@ -1100,6 +1170,7 @@ mod tests {
                 bodies: 3,
                 typed: 3,
                 nested_froms: 0,
+                string_froms: 0,
             }
         );
         // What it emits is Rust.
@@ -1240,5 +1311,41 @@ mod tests {
         }
         // The one it converts from already is not added twice.
         assert_eq!(code.matches("From < AdminReply > for ReplyBody").count(), 1);
+    }
+
+    #[test]
+    fn a_union_with_one_string_member_converts_from_text() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct Filter {
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub value: ::std::option::Option<FilterValue>,
+                }
+                pub enum FilterValue { String(::std::string::String), Integer(i64) }
+                impl ::std::convert::From<i64> for FilterValue {
+                    fn from(value: i64) -> Self { Self::Integer(value) }
+                }
+                pub enum Parsed { String(::std::string::String), Integer(i64) }
+                impl ::std::str::FromStr for Parsed {
+                    type Err = ();
+                    fn from_str(_: &str) -> Result<Self, ()> { todo!() }
+                }
+                pub struct Other { pub parsed: Parsed }
+            }
+        };
+        let ops = [
+            Operation::for_test("search", Some(syn::parse_quote!(types::Filter)), None),
+            Operation::for_test("other", Some(syn::parse_quote!(types::Other)), None),
+        ];
+        let done = emit(&mut file, &ops).unwrap();
+        assert_eq!(done.string_froms, 1);
+        let code = file.to_token_stream().to_string();
+        assert!(
+            code.contains("impl :: std :: convert :: From < & str > for FilterValue { fn from (value : & str) -> Self { Self :: String (value . to_owned ()) } }"),
+            "{code}"
+        );
+        assert!(code.contains("From < :: std :: string :: String > for FilterValue"));
+        // A union that parses strings already is left alone.
+        assert!(!code.contains("From < & str > for Parsed"), "{code}");
     }
 }

@@ -191,6 +191,12 @@ pub const ALL: &[Pass] = &[
                     done.constructors, done.setters, done.types
                 ),
             ];
+            if done.string_froms > 0 {
+                detail.push(format!(
+                    "unions converting from text: {}",
+                    done.string_froms
+                ));
+            }
             if done.nested_froms > 0 {
                 detail.push(format!(
                     "conversions through a nested union: {}",
