@@ -156,4 +156,146 @@ impl Report {
             .filter(|(_, p)| matches!(p, Paging::Paginated(_)))
             .count()
     }
+
+    /// This version's figures at a glance, for `cargo xtask regen`'s summary
+    /// table (the [`Display`](fmt::Display) form is the full detail).
+    pub fn summary(&self) -> Summary {
+        let pass = |name: &str| self.passes.iter().find(|p| p.name == name);
+        Summary {
+            version: self.version.clone(),
+            operations: self.operations,
+            spec_operations: self.spec_operations,
+            types: self.types,
+            lines: self.lines,
+            paginated: self.paginated(),
+            overrides_applied: self.overrides.iter().map(|o| o.applied.len()).sum(),
+            overrides_skipped: self.overrides.iter().map(|o| o.skipped.len()).sum(),
+            lenient_decodes: pass(LENIENT_DECODES).map_or(0, |p| p.count),
+            typed_bodies: pass(CONSTRUCTORS).and_then(|p| {
+                p.detail
+                    .iter()
+                    .find_map(|line| parse_ratio(line.strip_prefix(TYPED_BODIES)?))
+            }),
+            codegen: self.timings.total(),
+        }
+    }
+}
+
+/// The syntax pass that makes every `send()` decode leniently; its count is
+/// the version's lenient decode sites.
+const LENIENT_DECODES: &str = "lenient_decodes";
+/// The syntax pass that writes request bodies' constructors, and the prefix
+/// of its detail line counting the bodies it typed.
+const CONSTRUCTORS: &str = "constructors";
+/// See [`CONSTRUCTORS`].
+const TYPED_BODIES: &str = "typed bodies: ";
+
+/// `"12/14"` as `(12, 14)`.
+fn parse_ratio(text: &str) -> Option<(usize, usize)> {
+    let (done, of) = text.split_once('/')?;
+    Some((done.trim().parse().ok()?, of.trim().parse().ok()?))
+}
+
+/// One version's figures at a glance: what `cargo xtask regen` puts in a
+/// row of its summary table. Built by [`Report::summary`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Version name (`2.11`, `preview`).
+    pub version: String,
+    /// Operations generated.
+    pub operations: usize,
+    /// Operations in the published spec.
+    pub spec_operations: usize,
+    /// Types generated.
+    pub types: usize,
+    /// Lines of formatted Rust.
+    pub lines: usize,
+    /// Operations with a generated paginator.
+    pub paginated: usize,
+    /// Units of Intercom's override files applied, over all files.
+    pub overrides_applied: usize,
+    /// Units of Intercom's override files skipped, over all files.
+    pub overrides_skipped: usize,
+    /// `send()`s rewritten to decode leniently (the `lenient_decodes` pass).
+    pub lenient_decodes: usize,
+    /// Request bodies with typed constructors, of all request bodies
+    /// (the `constructors` pass's "typed bodies: N/N").
+    pub typed_bodies: Option<(usize, usize)>,
+    /// Codegen time (every phase).
+    pub codegen: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_adds_up_override_files_and_reads_the_passes() {
+        let applied = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        let report = Report {
+            version: "2.16".into(),
+            spec_operations: 3,
+            operations: 2,
+            types: 7,
+            overrides: vec![
+                overrides::Report {
+                    applied: applied(&["GET /a", "schema b"]),
+                    skipped: vec![("GET /c".into(), overrides::Skip::Absent)],
+                    ..overrides::Report::default()
+                },
+                overrides::Report {
+                    applied: applied(&["GET /d"]),
+                    ..overrides::Report::default()
+                },
+            ],
+            inherited: Vec::new(),
+            applied: Vec::new(),
+            passes: vec![
+                passes::Applied {
+                    name: CONSTRUCTORS,
+                    count: 4,
+                    detail: vec!["typed bodies: 5/6".into(), "constructors: 9".into()],
+                },
+                passes::Applied {
+                    name: LENIENT_DECODES,
+                    count: 2,
+                    detail: Vec::new(),
+                },
+            ],
+            dropped: Vec::new(),
+            paging: Vec::new(),
+            calls: Vec::new(),
+            lines: 100,
+            timings: Timings {
+                parse: Duration::from_millis(5),
+                format: Duration::from_millis(7),
+                ..Timings::default()
+            },
+        };
+        assert_eq!(
+            report.summary(),
+            Summary {
+                version: "2.16".into(),
+                operations: 2,
+                spec_operations: 3,
+                types: 7,
+                lines: 100,
+                paginated: 0,
+                overrides_applied: 3,
+                overrides_skipped: 1,
+                lenient_decodes: 2,
+                typed_bodies: Some((5, 6)),
+                codegen: Duration::from_millis(12),
+            }
+        );
+    }
+
+    #[test]
+    fn the_summary_reads_passes_that_exist() {
+        for name in [LENIENT_DECODES, CONSTRUCTORS] {
+            assert!(passes::ALL.iter().any(|p| p.name == name), "{name}");
+        }
+        assert_eq!(parse_ratio("12/14"), Some((12, 14)));
+        assert_eq!(parse_ratio("12"), None);
+    }
 }

@@ -17,9 +17,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::rate_limit::RateLimit;
 
+mod carry;
 mod code;
+mod time;
 
+pub use carry::carry;
 pub use code::ErrorCode;
+pub use time::{OutOfTime, Phase, TimeLimit};
 
 /// Errors building a client (`intercom_api::ClientBuilder::build`).
 #[derive(Debug)]
@@ -35,6 +39,12 @@ pub enum ConfigError {
         url: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// The base URL is `https://` but `intercom-api` was built without a
+    /// TLS backend (its `rustls` and `native-tls` features are both off).
+    NoTlsBackend {
+        /// The base URL.
+        url: String,
     },
     /// The HTTP client could not be built.
     Http(reqwest::Error),
@@ -52,6 +62,12 @@ impl fmt::Display for ConfigError {
             ConfigError::InvalidBaseUrl { url, reason } => {
                 write!(f, "invalid base URL {url:?}: {reason}")
             }
+            ConfigError::NoTlsBackend { url } => write!(
+                f,
+                "{url} needs TLS, but intercom-api was built without a TLS backend: enable its \
+                 `rustls` (default) or `native-tls` feature, or pass a reqwest::Client that has \
+                 one (ClientBuilder::http_client)"
+            ),
             ConfigError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
         }
     }
@@ -162,8 +178,12 @@ fn excerpt(raw: &[u8]) -> String {
 pub enum Error {
     /// Intercom answered with an error status.
     Api(Box<ApiError>),
-    /// The request (or reading its response) timed out, after any retries.
+    /// An attempt (sending, or reading its response) took longer than the
+    /// per-attempt timeout, and no retry followed.
     Timeout(reqwest::Error),
+    /// The call ran out of time: its whole-call timeout, or the most it may
+    /// wait for the rate limit ([`OutOfTime::limit`] says which).
+    OutOfTime(Box<OutOfTime>),
     /// The connection failed or broke, after any retries.
     Transport(reqwest::Error),
     /// A success response whose body does not match the generated type.
@@ -195,7 +215,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Api(e) => fmt::Display::fmt(e, f),
-            Error::Timeout(e) => write!(f, "request timed out: {e}"),
+            Error::Timeout(e) => write!(f, "attempt timed out: {e}"),
+            Error::OutOfTime(e) => fmt::Display::fmt(e, f),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Decode {
                 excerpt, source, ..
@@ -226,6 +247,7 @@ impl std::error::Error for Error {
         match self {
             Error::Timeout(e) | Error::Transport(e) => Some(e),
             Error::Decode { source, .. } => Some(source),
+            Error::OutOfTime(e) => e.last.as_deref().map(|l| l as _),
             // Transparent: the configuration error's own source.
             Error::Config(e) => std::error::Error::source(e),
             _ => None,
@@ -242,16 +264,33 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
+            Error::OutOfTime(e) => e.last.as_ref()?.status(),
             _ => None,
         }
     }
 
-    /// The API error, if Intercom answered with an error status.
+    /// The API error, if Intercom answered with an error status (for a call
+    /// out of time, its last attempt's).
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            Error::OutOfTime(e) => e.last.as_ref()?.api(),
             _ => None,
         }
+    }
+
+    /// Which time limit ended the call, when one did.
+    pub fn out_of_time(&self) -> Option<&OutOfTime> {
+        match self {
+            Error::OutOfTime(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// An attempt timed out ([`Error::Timeout`]) or the call ran out of
+    /// time ([`Error::OutOfTime`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_) | Error::OutOfTime(_))
     }
 
     /// The entries of Intercom's `errors` array (empty when the response
@@ -296,7 +335,8 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// 429: the rate limit was exceeded and waiting it out was not allowed.
+    /// 429: the rate limit was exceeded and waiting it out was not allowed
+    /// (also for a call out of time whose last attempt got the 429).
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
@@ -309,11 +349,16 @@ impl Error {
         match self {
             Error::Api(e) => RetryableFailure::of_status(e.status).is_some(),
             Error::Timeout(e) | Error::Transport(e) => RetryableFailure::of_error(e).is_some(),
+            Error::OutOfTime(_) => true,
             _ => false,
         }
     }
 
+    /// A transport error, or the error an executor [`carry`]s through one.
     fn transport(e: reqwest::Error) -> Self {
+        if let Some(carried) = carry::take(&e) {
+            return carried;
+        }
         if e.is_timeout() {
             Error::Timeout(e)
         } else {
@@ -382,6 +427,12 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
         Error::transport(e)
+    }
+}
+
+impl From<OutOfTime> for Error {
+    fn from(e: OutOfTime) -> Self {
+        Error::OutOfTime(Box::new(e))
     }
 }
 

@@ -28,7 +28,9 @@ pub mod rate_limit;
 pub mod raw;
 pub mod tagged;
 
-pub use error::{ApiError, ConfigError, Error, ErrorBody, ErrorCode, ErrorItem};
+pub use error::{
+    ApiError, ConfigError, Error, ErrorBody, ErrorCode, ErrorItem, OutOfTime, Phase, TimeLimit,
+};
 pub use rate_limit::RateLimit;
 
 /// One operation of one API version, as the generated client knows it.

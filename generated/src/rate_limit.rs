@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
+use reqwest::header::{DATE, HeaderMap, HeaderName, RETRY_AFTER};
 
 /// The rate-limit state Intercom reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,13 +43,42 @@ fn reset_of(headers: &HeaderMap) -> Option<SystemTime> {
     UNIX_EPOCH.checked_add(Duration::from_secs(header_u64(headers, &RESET)?))
 }
 
-/// How long a response asks the client to wait before sending again:
-/// `Retry-After` (seconds), else until `X-RateLimit-Reset` (alone or with
-/// the other rate-limit headers); `None` when it says neither.
-pub fn server_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    header_u64(headers, &RETRY_AFTER)
-        .map(Duration::from_secs)
-        .or_else(|| Some(reset_of(headers)?.duration_since(now).unwrap_or_default()))
+/// Clock differences below this are within `Date`'s one-second resolution
+/// (plus the response's latency) and are not corrected for.
+pub const SKEW_TOLERANCE: Duration = Duration::from_secs(2);
+
+/// The server's clock when it sent the response (`Date`).
+pub fn server_date(headers: &HeaderMap) -> Option<SystemTime> {
+    httpdate::parse_http_date(headers.get(DATE)?.to_str().ok()?).ok()
+}
+
+/// How far the server's clock (`Date`) is ahead of `now` (negative: behind),
+/// in seconds; `None` without a valid `Date`.
+pub fn skew_secs(headers: &HeaderMap, now: SystemTime) -> Option<f64> {
+    let date = server_date(headers)?;
+    Some(match date.duration_since(now) {
+        Ok(ahead) => ahead.as_secs_f64(),
+        Err(behind) => -behind.duration().as_secs_f64(),
+    })
+}
+
+/// Time left until `X-RateLimit-Reset`, a timestamp of the server's clock.
+/// Read against the response's `Date` (the same clock) when the local clock
+/// differs from it by more than [`SKEW_TOLERANCE`], so a skewed local clock
+/// neither stretches nor skips the wait; otherwise against `now`, which
+/// keeps sub-second precision. `None` without a valid reset.
+pub fn until_reset(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let reset = reset_of(headers)?;
+    let reference = match skew_secs(headers, now) {
+        Some(skew) if skew.abs() > SKEW_TOLERANCE.as_secs_f64() => server_date(headers)?,
+        _ => now,
+    };
+    Some(reset.duration_since(reference).unwrap_or_default())
+}
+
+/// The wait a `Retry-After` header names, in seconds.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    header_u64(headers, &RETRY_AFTER).map(Duration::from_secs)
 }
 
 #[cfg(test)]
@@ -77,16 +106,51 @@ mod tests {
         assert_eq!(RateLimit::from_headers(&h), None);
     }
 
+    fn at(h: &mut HeaderMap, date: SystemTime) {
+        h.insert(
+            "date",
+            HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap(),
+        );
+    }
+
     #[test]
-    fn server_wait_prefers_retry_after_then_the_reset() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+    fn the_reset_is_read_against_the_servers_clock_when_they_differ() {
+        let now = UNIX_EPOCH + Duration::from_secs(10_000);
         let mut h = HeaderMap::new();
-        assert_eq!(server_wait(&h, now), None);
-        h.insert("x-ratelimit-reset", HeaderValue::from(1_007u64));
-        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(7)));
-        h.insert("x-ratelimit-reset", HeaderValue::from(990u64));
-        assert_eq!(server_wait(&h, now), Some(Duration::ZERO), "a past reset");
+        assert_eq!(until_reset(&h, now), None);
+        h.insert("x-ratelimit-reset", HeaderValue::from(10_007u64));
+        assert_eq!(
+            until_reset(&h, now),
+            Some(Duration::from_secs(7)),
+            "no Date"
+        );
+        h.insert("x-ratelimit-reset", HeaderValue::from(9_990u64));
+        assert_eq!(until_reset(&h, now), Some(Duration::ZERO), "a past reset");
+        // The server's clock is an hour ahead: its reset is 7 s after its Date.
+        at(&mut h, now + Duration::from_secs(3_600));
+        h.insert("x-ratelimit-reset", HeaderValue::from(13_607u64));
+        assert_eq!(until_reset(&h, now), Some(Duration::from_secs(7)));
+        assert_eq!(skew_secs(&h, now), Some(3_600.0));
+        // An hour behind.
+        at(&mut h, now - Duration::from_secs(3_600));
+        h.insert("x-ratelimit-reset", HeaderValue::from(6_404u64));
+        assert_eq!(until_reset(&h, now), Some(Duration::from_secs(4)));
+        assert_eq!(skew_secs(&h, now), Some(-3_600.0));
+        // Within Date's resolution: read against the local clock.
+        let precise = now + Duration::from_millis(300);
+        at(&mut h, now + Duration::from_secs(1));
+        h.insert("x-ratelimit-reset", HeaderValue::from(10_005u64));
+        assert_eq!(until_reset(&h, precise), Some(Duration::from_millis(4_700)));
+        h.insert("date", HeaderValue::from_static("yesterday"));
+        assert_eq!(server_date(&h), None);
+        assert_eq!(until_reset(&h, precise), Some(Duration::from_millis(4_700)));
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
         h.insert("retry-after", HeaderValue::from(3u64));
-        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
     }
 }

@@ -19,6 +19,8 @@
     dead_code,
     unreachable_patterns
 )]
+// docs.rs (`--cfg docsrs`, nightly) marks what each item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(intercom_codegen)]
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));

@@ -121,7 +121,7 @@ impl TagsMock {
             .access_token(TOKEN)
             .base_url(server.uri())
             .http_client(http.clone())
-            .timeout(Some(TIMEOUT))
+            .attempt_timeout(Some(TIMEOUT))
             .build()
             .unwrap();
         let url = format!("{}/tags", server.uri());

@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
+use crate::options::CallOptions;
 use crate::rate_limit::{Limiter, RateLimit, RateLimitConfig};
 use crate::region::Region;
 use crate::retry::{Budget, RetryConfig};
@@ -55,11 +56,21 @@ for_each_version!(versions);
 struct Inner {
     base_url: Url,
     runtime: Arc<Runtime>,
+    /// This view's per-call settings over the runtime's.
+    options: CallOptions,
     versions: Versions,
 }
 
 /// An Intercom client. Cheap to clone; clones share the connection pool, the
 /// rate limiter and the retry budget.
+///
+/// Every call is cancellation-safe: dropping its future at any point (for
+/// example with `tokio::time::timeout`, `select!`, or an aborted task) gives
+/// back everything it held in the shared state, and the client carries on
+/// as if the call had failed. Each call is bounded by itself too: a
+/// whole-call timeout ([`ClientBuilder::call_timeout`], 120 s by default)
+/// over every attempt, backoff and rate-limit wait, and a per-attempt
+/// timeout. [`Client::with_options`] sets them for some calls.
 ///
 /// ```no_run
 /// # async fn run() -> intercom_api::Result<()> {
@@ -83,6 +94,9 @@ impl fmt::Debug for Client {
             .field("access_token", &"[redacted]")
             .field("retry", &self.inner.runtime.retry)
             .field("rate_limit", &self.inner.runtime.limiter.config())
+            .field("call_timeout", &self.inner.runtime.call_timeout)
+            .field("attempt_timeout", &self.inner.runtime.attempt_timeout)
+            .field("options", &self.inner.options)
             .finish_non_exhaustive()
     }
 }
@@ -140,20 +154,52 @@ impl Client {
             limiter: r.limiter.clone(),
             budget,
             retry,
-            timeout: r.timeout,
+            attempt_timeout: r.attempt_timeout,
+            call_timeout: r.call_timeout,
         };
-        Client::assemble(self.inner.base_url.clone(), runtime)
+        let base_url = self.inner.base_url.clone();
+        Client::assemble(base_url, Arc::new(runtime), self.inner.options)
     }
 
-    fn assemble(base_url: Url, runtime: Runtime) -> Client {
-        let runtime = Arc::new(runtime);
-        let transport = Transport::new(Executor(runtime.clone()));
+    /// A view of this client whose calls use `options` over its settings: a
+    /// whole-call timeout, the attempt timeout and count, retrying a POST.
+    /// It shares everything else (connections, rate limiter, retry budget)
+    /// and costs a few small allocations, no new connection pool; views of
+    /// views combine their options, the later ones winning.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "v2_16")]
+    /// # async fn run(client: intercom_api::Client) -> intercom_api::Result<()> {
+    /// use std::time::Duration;
+    /// use intercom_api::CallOptions;
+    ///
+    /// // Creating a tag by name twice gives the same tag: retry this POST
+    /// // after a 5xx too, within 10 s in all.
+    /// let safe = CallOptions::new()
+    ///     .retry_non_idempotent(true)
+    ///     .timeout(Duration::from_secs(10));
+    /// let body = intercom_api::v2_16::types::CreateOrUpdateTagRequest::new("vip");
+    /// client.with_options(safe).v2_16().tags().create().body(body).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: CallOptions) -> Client {
+        let inner = &self.inner;
+        Client::assemble(
+            inner.base_url.clone(),
+            inner.runtime.clone(),
+            inner.options.then(options),
+        )
+    }
+
+    fn assemble(base_url: Url, runtime: Arc<Runtime>, options: CallOptions) -> Client {
+        let transport = Transport::new(Executor(runtime.clone(), options));
         let base = base_url.as_str().trim_end_matches('/').to_owned();
         let versions = Versions::new(&base, &runtime.http, &transport);
         Client {
             inner: Arc::new(Inner {
                 base_url,
                 runtime,
+                options,
                 versions,
             }),
         }
@@ -167,7 +213,8 @@ impl Client {
         request: reqwest::Request,
         operation: &'static intercom_client_core::Operation,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.runtime.call(request, operation).await
+        let inner = &self.inner;
+        inner.runtime.call(request, operation, &inner.options).await
     }
 
     #[cfg_attr(not(feature = "preview"), allow(dead_code))]
@@ -181,7 +228,8 @@ pub struct ClientBuilder {
     token: Option<SecretString>,
     region: Region,
     connect_timeout: Duration,
-    timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     retry: RetryConfig,
     rate_limit: RateLimitConfig,
@@ -194,7 +242,8 @@ impl Default for ClientBuilder {
             token: None,
             region: Region::Us,
             connect_timeout: Duration::from_secs(10),
-            timeout: Some(Duration::from_secs(60)),
+            attempt_timeout: Some(Duration::from_secs(60)),
+            call_timeout: Some(Duration::from_secs(120)),
             http: None,
             retry: RetryConfig::default(),
             rate_limit: RateLimitConfig::default(),
@@ -209,7 +258,8 @@ impl fmt::Debug for ClientBuilder {
             .field("access_token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("region", &self.region)
             .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
@@ -242,9 +292,22 @@ impl ClientBuilder {
     }
 
     /// Timeout of each attempt, from sending to the end of the body
-    /// (default 60 s; `None` for none).
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = timeout;
+    /// (default 60 s; `None` for none). An attempt that runs over is retried
+    /// when the request may be repeated; the last one surfaces as
+    /// [`Error::Timeout`](crate::Error::Timeout).
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Timeout of a whole call: every attempt, backoff and rate-limit wait
+    /// (default 120 s; `None` for none). Each attempt's timeout is cut to
+    /// what is left, no wait that would cross it is begun, and a call that
+    /// runs out ends with [`Error::OutOfTime`](crate::Error::OutOfTime)
+    /// naming [`TimeLimit::Call`](crate::TimeLimit::Call).
+    /// [`CallOptions::timeout`] sets it for some calls.
+    pub fn call_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.call_timeout = timeout;
         self
     }
 
@@ -283,6 +346,16 @@ impl ClientBuilder {
             .map_err(|_| ConfigError::InvalidToken)?;
         authorization.set_sensitive(true);
         let base_url = self.region.base_url()?;
+        // Without a TLS feature reqwest cannot speak https: say so now, not
+        // at the first call (a client passed in brings its own TLS).
+        if base_url.scheme() == "https"
+            && self.http.is_none()
+            && !cfg!(any(feature = "rustls", feature = "native-tls"))
+        {
+            return Err(ConfigError::NoTlsBackend {
+                url: base_url.to_string(),
+            });
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -298,8 +371,13 @@ impl ClientBuilder {
             limiter: Limiter::new(self.rate_limit),
             budget: self.retry.budget.map(|b| Arc::new(Budget::new(b))),
             retry: self.retry,
-            timeout: self.timeout,
+            attempt_timeout: self.attempt_timeout,
+            call_timeout: self.call_timeout,
         };
-        Ok(Client::assemble(base_url, runtime))
+        Ok(Client::assemble(
+            base_url,
+            Arc::new(runtime),
+            CallOptions::new(),
+        ))
     }
 }

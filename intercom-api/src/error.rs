@@ -22,5 +22,6 @@
 //! ```
 
 pub use intercom_client_core::error::{
-    ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorCode, ErrorItem, Result,
+    ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorCode, ErrorItem, OutOfTime, Phase,
+    Result, TimeLimit,
 };

@@ -21,7 +21,9 @@
 //!   errors and timeouts, with full-jitter exponential backoff and a shared
 //!   retry budget; POST/PATCH only when the request never reached the server
 //!   unless you opt in ([`Client::with_retry`]);
-//! - **timeouts** per attempt and for connecting;
+//! - **time limits**: a whole-call timeout over every attempt and wait
+//!   (120 s by default), a timeout per attempt and for connecting, and
+//!   per-call overrides ([`Client::with_options`], [`CallOptions`]);
 //! - **tracing**: a span per call (`intercom.call`: operation, method, path
 //!   template, version, status, attempts) and per attempt; no secrets, no bodies.
 //!
@@ -52,8 +54,8 @@
 //!
 //! Intercom counts requests per 10-second window ([`WINDOW`]) and reports the
 //! budget in `X-RateLimit-*` headers. By default the client paces itself by
-//! them, waits out a 429 until the reset (or `Retry-After`) for at most 60 s
-//! per call, and makes up to 4 attempts on 500/502/503/504, timeouts and
+//! them, waits for the rate limit (pacing and 429s, until the reset or
+//! `Retry-After`) for at most 60 s per call, and makes up to 4 attempts on 500/502/503/504, timeouts and
 //! connection errors (POST and PATCH only when the request never reached the
 //! server). Both policies are plain structs with public fields and a
 //! `Default`, set on the builder:
@@ -74,7 +76,8 @@
 //!         max_backoff: Duration::from_secs(5),
 //!         ..RetryConfig::default()
 //!     })
-//!     .timeout(Some(Duration::from_secs(30)))
+//!     .attempt_timeout(Some(Duration::from_secs(30)))
+//!     .call_timeout(Some(Duration::from_secs(90)))
 //!     .build()?;
 //!
 //! // A call known to be safe to repeat may retry its POST after a 5xx too;
@@ -232,6 +235,7 @@
 //! end against loopback servers.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[macro_use]
 mod versions;
@@ -241,6 +245,7 @@ pub mod clock;
 pub mod error;
 pub mod multipart;
 pub mod oauth;
+mod options;
 mod rate_limit;
 mod region;
 mod retry;
@@ -249,12 +254,14 @@ pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{
-    ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorCode, ErrorItem, Result,
+    ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorCode, ErrorItem, OutOfTime, Phase,
+    Result, TimeLimit,
 };
 pub use intercom_client_core::Operation;
 pub use intercom_client_core::lenient::{Mismatch, Repair};
 pub use intercom_client_core::pagination;
 pub use intercom_client_core::raw::{CaptureRaw, Raw, RawResponse, WithRaw};
+pub use options::CallOptions;
 pub use rate_limit::{RateLimit, RateLimitConfig, WINDOW};
 pub use region::Region;
 pub use retry::RetryConfig;

@@ -5,15 +5,26 @@
 //! The [`Limiter`] is shared by every clone and task of one client. It paces
 //! proactively — when the remaining budget of the window is spent, requests
 //! wait until the reset — and learns from every response's headers.
+//!
+//! Every wait is bounded. The reset is a timestamp of Intercom's clock, read
+//! against the response's `Date` (see
+//! [`until_reset`](intercom_client_core::rate_limit::until_reset)), so a
+//! local clock that is off does not stretch it; and a reset further ahead
+//! than one window, which the contract does not allow, is read as one
+//! window. A pacing wait counts against the call's
+//! [`Limits`](crate::retry::Limits) like a 429's does.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use intercom_client_core::rate_limit::{skew_secs, until_reset};
+use intercom_client_core::{Phase, TimeLimit};
 use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
-use crate::retry::jitter;
+use crate::retry::{Limits, jitter};
 
 /// Length of Intercom's rate-limit window.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -31,10 +42,12 @@ pub struct RateLimitConfig {
     /// Our own ceiling: at most this many requests per 10-second window,
     /// below whatever Intercom permits.
     pub ceiling: Option<u32>,
-    /// Longest a single call may wait out 429s, in total (resets,
-    /// `Retry-After` and the backoff after a 429 without either); a 429 whose
-    /// wait would go beyond it surfaces as an error. At most 8 consecutive
-    /// 429s are waited out per call.
+    /// Longest a single call may wait for the rate limit, in total: pacing
+    /// before sending, and waiting out 429s (resets, `Retry-After` and the
+    /// backoff after a 429 without either). A wait that would go beyond it
+    /// ends the call with [`Error::OutOfTime`](crate::Error::OutOfTime)
+    /// ([`TimeLimit::RateLimitWait`]). At most 8 consecutive 429s are
+    /// waited out per call.
     pub max_wait: Duration,
     /// Upper bound of the random delay added after a reset, so paced tasks do
     /// not all fire at the same instant.
@@ -87,6 +100,27 @@ pub(crate) struct Limiter {
     config: RateLimitConfig,
     state: Mutex<State>,
     learned: Notify,
+    /// The clock warnings were logged (each once per client).
+    warned_skew: AtomicBool,
+    warned_reset: AtomicBool,
+}
+
+/// Why [`Limiter::acquire`] gave up: the limit a wait would cross, what the
+/// wait was for, and how long it would have been.
+pub(crate) type Late = (TimeLimit, Phase, Option<Duration>);
+
+/// Local clock differences from Intercom's (`Date`) beyond this are logged.
+const SKEW_WARNING: f64 = 10.0;
+
+/// What a response's clock headers call for, besides pacing: a warning that
+/// the local clock is off, and one that the reset lies beyond one window.
+/// `skew` is how far Intercom's clock is ahead (seconds), `ahead` the time to
+/// the reset as read against it.
+fn clock_warnings(skew: Option<f64>, ahead: Duration) -> (Option<f64>, Option<Duration>) {
+    (
+        skew.filter(|s| s.abs() > SKEW_WARNING),
+        (ahead > WINDOW).then_some(ahead),
+    )
 }
 
 /// A request's admission: one in-flight slot, and the probe when this
@@ -104,10 +138,11 @@ pub(crate) struct Permit<'a> {
 }
 
 impl Permit<'_> {
-    /// Releases the permit with the response's headers (`None`: no response).
-    pub(crate) fn complete(mut self, headers: Option<&HeaderMap>) {
+    /// Releases the permit with the response's headers (`None`: no
+    /// response), received at `now`.
+    pub(crate) fn complete(mut self, headers: Option<&HeaderMap>, now: SystemTime) {
         self.released = true;
-        self.limiter.release(self.probe, headers);
+        self.limiter.release(self.probe, headers, now);
     }
 }
 
@@ -115,7 +150,8 @@ impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.released {
             // Cancelled: nothing was learned; another request probes.
-            self.limiter.release(self.probe, None);
+            self.limiter
+                .release(self.probe, None, SystemTime::UNIX_EPOCH);
         }
     }
 }
@@ -126,6 +162,8 @@ impl Limiter {
             config,
             state: Mutex::new(State::default()),
             learned: Notify::new(),
+            warned_skew: AtomicBool::new(false),
+            warned_reset: AtomicBool::new(false),
         })
     }
 
@@ -150,15 +188,39 @@ impl Limiter {
         (s.in_flight, s.probing)
     }
 
+    /// A permit at once, when the limits admit a request now (the common
+    /// case); `None` when it would have to wait ([`acquire`](Self::acquire)).
+    pub(crate) fn try_acquire(&self, now: SystemTime) -> Option<Permit<'_>> {
+        let mut s = self.lock();
+        match self.admit(&mut s, now) {
+            Admit::Go { probe } => {
+                s.in_flight += 1;
+                Some(Permit {
+                    limiter: self,
+                    probe,
+                    released: false,
+                })
+            }
+            Admit::Wait(_) | Admit::AwaitProbe => None,
+        }
+    }
+
     /// Waits until a request may be sent; returns the permit and the time
-    /// waited. Cancellation-safe: until it returns it holds nothing.
-    pub(crate) async fn acquire(&self, clock: &dyn Clock) -> (Permit<'_>, Duration) {
+    /// waited, or the limit a wait would cross (`rate_waited`: the call's
+    /// rate-limit wait so far). Cancellation-safe: until it returns it holds
+    /// nothing.
+    pub(crate) async fn acquire(
+        &self,
+        clock: &dyn Clock,
+        limits: &Limits,
+        rate_waited: Duration,
+    ) -> Result<(Permit<'_>, Duration), Late> {
         let mut waited = Duration::ZERO;
         loop {
             let learned = self.learned.notified();
+            let now = clock.now();
             let wait = {
                 let mut s = self.lock();
-                let now = clock.now();
                 match self.admit(&mut s, now) {
                     Admit::Go { probe } => {
                         s.in_flight += 1;
@@ -167,7 +229,7 @@ impl Limiter {
                             probe,
                             released: false,
                         };
-                        return (permit, waited);
+                        return Ok((permit, waited));
                     }
                     Admit::Wait(d) => Some(d),
                     Admit::AwaitProbe => None,
@@ -176,11 +238,25 @@ impl Limiter {
             match wait {
                 Some(d) => {
                     let d = d + jitter(self.config.jitter, fastrand::f64());
+                    if let Err(limit) = limits.check(d, now, Some(rate_waited + waited)) {
+                        return Err((limit, Phase::Pacing, Some(d)));
+                    }
                     tracing::debug!(wait_ms = d.as_millis() as u64, "rate limit: pacing");
                     clock.sleep(d).await;
                     waited += d;
                 }
-                None => learned.await,
+                // The probe is on the wire: its answer comes within its
+                // attempt's timeout, and within what is left of the deadline
+                // or not at all (a real timer, as for sending).
+                None => match limits.deadline {
+                    None => learned.await,
+                    Some(d) => {
+                        let left = d.at.duration_since(now).unwrap_or_default();
+                        if tokio::time::timeout(left, learned).await.is_err() {
+                            return Err((TimeLimit::Call(d.limit), Phase::AwaitingProbe, None));
+                        }
+                    }
+                },
             }
         }
     }
@@ -234,13 +310,24 @@ impl Limiter {
     }
 
     /// Frees a slot, recording a response's rate-limit headers (or their
-    /// absence); `headers` is `None` when there was no response to learn from.
-    fn release(&self, probe: bool, headers: Option<&HeaderMap>) {
-        let reported = headers.and_then(RateLimit::from_headers);
+    /// absence), received at `now`; `headers` is `None` when there was no
+    /// response to learn from. The reset is kept on the local clock: read
+    /// against Intercom's `Date`, and at most one window ahead.
+    fn release(&self, probe: bool, headers: Option<&HeaderMap>, now: SystemTime) {
+        let reported = headers.and_then(|h| {
+            let r = RateLimit::from_headers(h)?;
+            let ahead = until_reset(h, now)?;
+            self.warn_once(clock_warnings(skew_secs(h, now), ahead));
+            Some((r, now + ahead.min(WINDOW)))
+        });
         let mut s = self.lock();
         s.in_flight = s.in_flight.saturating_sub(1);
-        if let Some(r) = reported {
+        if let Some((r, local_reset)) = reported {
             s.last_seen = Some(r);
+            let r = RateLimit {
+                reset: local_reset,
+                ..r
+            };
             let others = s.in_flight;
             let adjusted = RateLimit {
                 remaining: r.remaining.saturating_sub(others),
@@ -267,6 +354,30 @@ impl Limiter {
             }
             drop(s);
             self.learned.notify_waiters();
+        }
+    }
+
+    /// Logs each clock warning once per client.
+    fn warn_once(&self, (skew, ahead): (Option<f64>, Option<Duration>)) {
+        if let Some(skew) = skew
+            && !self.warned_skew.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                skew_secs = skew,
+                "the local clock is {:.0} s {} Intercom's (its `Date` header): rate-limit resets are read against Intercom's clock",
+                skew.abs(),
+                if skew > 0.0 { "behind" } else { "ahead of" }
+            );
+        }
+        if let Some(ahead) = ahead
+            && !self.warned_reset.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                reset_in_secs = ahead.as_secs(),
+                "X-RateLimit-Reset lies {} s ahead, beyond Intercom's {} s window: pacing waits one window at most",
+                ahead.as_secs(),
+                WINDOW.as_secs()
+            );
         }
     }
 
@@ -349,13 +460,19 @@ mod tests {
         ));
     }
 
+    const UNBOUNDED: Limits = Limits {
+        max_wait: Duration::MAX,
+        deadline: None,
+    };
+
     #[tokio::test]
     async fn a_dropped_permit_frees_its_slot_and_the_probe() {
         let clock = crate::clock::SystemClock;
         let limiter = Limiter::new(RateLimitConfig::default());
-        let (probe, _) = limiter.acquire(&clock).await;
+        let acquire = || limiter.acquire(&clock, &UNBOUNDED, Duration::ZERO);
+        let (probe, _) = acquire().await.unwrap();
         assert_eq!(limiter.in_flight(), (1, true));
-        let mut waiter = std::pin::pin!(limiter.acquire(&clock));
+        let mut waiter = std::pin::pin!(acquire());
         assert!(
             futures::poll!(&mut waiter).is_pending(),
             "waits for the probe"
@@ -366,17 +483,163 @@ mod tests {
         assert_eq!(limiter.in_flight(), (0, false));
         let (next, _) = tokio::time::timeout(Duration::from_secs(10), waiter)
             .await
-            .expect("the waiter is woken");
+            .expect("the waiter is woken")
+            .unwrap();
         assert!(next.probe);
         assert_eq!(limiter.in_flight(), (1, true));
-        next.complete(Some(&headers(10, 9, 4_000_000_000)));
+        next.complete(Some(&headers(10, 9, 4_000_000_000)), SystemTime::now());
         assert_eq!(limiter.in_flight(), (0, false));
-        let (a, _) = limiter.acquire(&clock).await;
-        let (b, _) = limiter.acquire(&clock).await;
+        let (a, _) = acquire().await.unwrap();
+        let (b, _) = acquire().await.unwrap();
         assert_eq!(limiter.in_flight(), (2, false));
         drop(a);
-        b.complete(None);
+        b.complete(None, SystemTime::now());
         assert_eq!(limiter.in_flight(), (0, false));
         assert_eq!(limiter.lock().known.map(|k| k.remaining), Some(7));
+    }
+
+    fn dated(limit: u32, remaining: u32, reset: u64, date: SystemTime) -> HeaderMap {
+        let mut h = headers(limit, remaining, reset);
+        h.insert(
+            "date",
+            HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap(),
+        );
+        h
+    }
+
+    /// The reset the limiter paces by, as time from `now`.
+    fn paced_reset(limiter: &Limiter, now: SystemTime) -> Duration {
+        let reset = limiter.lock().known.expect("learned").reset;
+        reset.duration_since(now).unwrap()
+    }
+
+    #[test]
+    fn a_skewed_clock_or_an_absurd_reset_paces_within_one_window() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let hour = Duration::from_secs(3_600);
+        let learn = |h: HeaderMap| {
+            let limiter = Limiter::new(RateLimitConfig::default());
+            limiter.lock().in_flight = 1;
+            limiter.release(false, Some(&h), now);
+            limiter
+        };
+        // Intercom's clock an hour ahead: its reset is 6 s after its Date.
+        let ahead = learn(dated(10, 0, secs(now + hour) + 6, now + hour));
+        assert_eq!(paced_reset(&ahead, now), Duration::from_secs(6));
+        assert!(ahead.warned_skew.load(Ordering::Relaxed));
+        assert_eq!(
+            ahead.last_seen().map(|r| secs(r.reset)),
+            Some(secs(now + hour) + 6),
+            "reported as sent"
+        );
+        // An hour behind.
+        let behind = learn(dated(10, 0, secs(now - hour) + 3, now - hour));
+        assert_eq!(paced_reset(&behind, now), Duration::from_secs(3));
+        // A reset in 2286, no Date: one window.
+        let absurd = learn(headers(10, 0, 9_999_999_999));
+        assert_eq!(paced_reset(&absurd, now), WINDOW);
+        assert!(absurd.warned_reset.load(Ordering::Relaxed));
+        assert!(!absurd.warned_skew.load(Ordering::Relaxed));
+        // Clocks that agree: as reported, and nothing to warn about.
+        let fine = learn(dated(10, 0, secs(now) + 4, now));
+        assert_eq!(paced_reset(&fine, now), Duration::from_secs(4));
+        assert!(
+            !fine.warned_skew.load(Ordering::Relaxed) && !fine.warned_reset.load(Ordering::Relaxed)
+        );
+    }
+
+    #[test]
+    fn clock_warnings_are_for_large_skews_and_resets_beyond_a_window() {
+        let s = |secs| Duration::from_secs(secs);
+        assert_eq!(clock_warnings(None, s(4)), (None, None));
+        assert_eq!(clock_warnings(Some(-9.0), s(10)), (None, None));
+        assert_eq!(clock_warnings(Some(3_600.0), s(4)), (Some(3_600.0), None));
+        assert_eq!(
+            clock_warnings(Some(-11.0), s(11)),
+            (Some(-11.0), Some(s(11)))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pacing_wait_beyond_the_limits_is_refused_holding_nothing() {
+        let clock = crate::clock::SystemClock;
+        let limiter = Limiter::new(RateLimitConfig {
+            jitter: Duration::ZERO,
+            ..RateLimitConfig::default()
+        });
+        let now = SystemTime::now();
+        limiter.lock().known = Some(RateLimit {
+            limit: 1,
+            remaining: 0,
+            reset: now + Duration::from_secs(8),
+        });
+        let max_wait = Limits {
+            max_wait: Duration::from_secs(5),
+            deadline: None,
+        };
+        let Err((limit, phase, Some(wait))) =
+            limiter.acquire(&clock, &max_wait, Duration::ZERO).await
+        else {
+            panic!("an 8 s wait exceeds 5 s");
+        };
+        assert_eq!(
+            (limit, phase),
+            (
+                TimeLimit::RateLimitWait(Duration::from_secs(5)),
+                Phase::Pacing
+            )
+        );
+        assert!(wait > Duration::from_secs(7));
+        let deadline = Limits {
+            max_wait: Duration::from_secs(60),
+            deadline: Some(crate::retry::Deadline {
+                limit: Duration::from_secs(3),
+                at: now + Duration::from_secs(3),
+            }),
+        };
+        let late = limiter
+            .acquire(&clock, &deadline, Duration::ZERO)
+            .await
+            .err();
+        assert_eq!(
+            late.map(|l| (l.0, l.1)),
+            Some((TimeLimit::Call(Duration::from_secs(3)), Phase::Pacing))
+        );
+        assert_eq!(limiter.in_flight(), (0, false));
+    }
+
+    #[tokio::test]
+    async fn waiting_for_the_probe_ends_at_the_deadline() {
+        let clock = crate::clock::SystemClock;
+        let limiter = Limiter::new(RateLimitConfig::default());
+        let (_probe, _) = limiter
+            .acquire(&clock, &UNBOUNDED, Duration::ZERO)
+            .await
+            .unwrap();
+        let deadline = Limits {
+            max_wait: Duration::from_secs(60),
+            deadline: Some(crate::retry::Deadline {
+                limit: Duration::from_millis(50),
+                at: SystemTime::now() + Duration::from_millis(50),
+            }),
+        };
+        let late = limiter
+            .acquire(&clock, &deadline, Duration::ZERO)
+            .await
+            .err();
+        assert_eq!(
+            late,
+            Some((
+                TimeLimit::Call(Duration::from_millis(50)),
+                Phase::AwaitingProbe,
+                None
+            ))
+        );
+        assert_eq!(
+            limiter.in_flight(),
+            (1, true),
+            "only the probe's slot is held"
+        );
     }
 }

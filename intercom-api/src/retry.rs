@@ -5,11 +5,15 @@
 //! a paid retry comes with its tokens already reserved (one atomic
 //! try-reserve, [`BudgetReservation`]), and a budget too short for it is a
 //! [`Step::Return`] with [`ReturnReason::BudgetExhausted`]. A 429 is always
-//! one kind of step, [`Step::WaitOut`].
+//! one kind of step, [`Step::WaitOut`]. Every wait it decides on is bounded
+//! by the call's [`Limits`] (the whole-call deadline, and the most a call
+//! waits for the rate limit); one that would cross them is a
+//! [`ReturnReason::OutOfTime`] naming the limit.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
+use intercom_client_core::{Phase, TimeLimit};
 use reqwest::StatusCode;
 
 /// Retry behaviour of a client.
@@ -79,8 +83,9 @@ pub(crate) use intercom_client_core::error::RetryableFailure;
 
 /// What this runtime's rules make of a [`RetryableFailure`].
 pub(crate) trait RetryPolicy: Copy {
-    /// Whether a request with this idempotency may be repeated after it.
-    fn allows_retry(self, idempotent: bool, config: &RetryConfig) -> bool;
+    /// Whether a request with this idempotency may be repeated after it
+    /// (`opted`: the caller opted non-idempotent requests into retries).
+    fn allows_retry(self, idempotent: bool, opted: bool) -> bool;
 
     /// Budget tokens a retry after this failure costs. A 429 costs nothing:
     /// it is waited out ([`Step::WaitOut`]), never paid for.
@@ -88,10 +93,8 @@ pub(crate) trait RetryPolicy: Copy {
 }
 
 impl RetryPolicy for RetryableFailure {
-    fn allows_retry(self, idempotent: bool, config: &RetryConfig) -> bool {
-        matches!(self, Self::Connect | Self::RateLimited)
-            || idempotent
-            || config.retry_non_idempotent
+    fn allows_retry(self, idempotent: bool, opted: bool) -> bool {
+        matches!(self, Self::Connect | Self::RateLimited) || idempotent || opted
     }
 
     fn cost(self) -> u32 {
@@ -145,7 +148,7 @@ pub(crate) struct CallState {
     pub(crate) attempts: u32,
     /// 429s waited out so far.
     pub(crate) rate_limited: u32,
-    /// Total time spent waiting out 429s.
+    /// Total time spent waiting for the rate limit: pacing and 429s.
     pub(crate) rate_waited: Duration,
     /// Budget tokens this call's retries were granted: refunded when the
     /// call succeeds, kept when it fails.
@@ -168,6 +171,11 @@ impl CallState {
         }
     }
 
+    /// The attempt paced `waited` before it was sent: rate-limit wait.
+    pub(crate) fn paced(&mut self, waited: Duration) {
+        self.rate_waited += waited;
+    }
+
     /// The state after carrying out `step`.
     pub(crate) fn advance(&mut self, step: &Step<'_>) {
         match step {
@@ -184,16 +192,84 @@ impl CallState {
     }
 }
 
-/// The rules a decision applies, read from the client's two configurations:
-/// its [`RetryConfig`] and the 429 limits of its
-/// [`RateLimitConfig`](crate::RateLimitConfig).
+/// A call's whole-call timeout and the instant it runs out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    /// The timeout.
+    pub(crate) limit: Duration,
+    /// When it runs out (the call's start plus `limit`).
+    pub(crate) at: SystemTime,
+}
+
+/// The time limits every wait of a call is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Longest a call may wait for the rate limit in total (pacing and 429s).
+    pub(crate) max_wait: Duration,
+    /// The whole-call deadline, if any.
+    pub(crate) deadline: Option<Deadline>,
+}
+
+impl Limits {
+    /// Whether waiting `wait` from `now` stays within the limits, or the
+    /// limit it would cross. `rate_waited` is the call's rate-limit wait so
+    /// far when this wait is one too (pacing, a 429), `None` for a backoff.
+    /// A wait that ends exactly at the deadline leaves no time to send: it
+    /// crosses it.
+    pub(crate) fn check(
+        &self,
+        wait: Duration,
+        now: SystemTime,
+        rate_waited: Option<Duration>,
+    ) -> Result<(), TimeLimit> {
+        if rate_waited.is_some_and(|w| w.saturating_add(wait) > self.max_wait) {
+            return Err(TimeLimit::RateLimitWait(self.max_wait));
+        }
+        match self.deadline {
+            Some(d) if now.checked_add(wait).is_none_or(|end| end >= d.at) => {
+                Err(TimeLimit::Call(d.limit))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the deadline has passed at `now`.
+    pub(crate) fn past_deadline(&self, now: SystemTime) -> bool {
+        self.deadline.is_some_and(|d| now >= d.at)
+    }
+
+    /// The timeout of an attempt sent at `now`: the per-attempt timeout,
+    /// cut to what is left of the deadline.
+    pub(crate) fn attempt_timeout(
+        &self,
+        attempt: Option<Duration>,
+        now: SystemTime,
+    ) -> Option<Duration> {
+        let left = self
+            .deadline
+            .map(|d| d.at.duration_since(now).unwrap_or_default());
+        match (attempt, left) {
+            (Some(a), Some(l)) => Some(a.min(l)),
+            (a, l) => a.or(l),
+        }
+    }
+}
+
+/// The rules a decision applies, read from the client's configurations (its
+/// [`RetryConfig`], the 429 limits of its
+/// [`RateLimitConfig`](crate::RateLimitConfig)) and the call's options.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RetryRules<'a> {
+    /// Backoff settings.
     pub(crate) retry: &'a RetryConfig,
-    /// Longest a call may wait out 429s in total.
-    pub(crate) max_wait: Duration,
+    /// Attempts per call, the first included.
+    pub(crate) max_attempts: u32,
+    /// Non-idempotent requests are retried after 5xx and timeouts too.
+    pub(crate) retry_non_idempotent: bool,
     /// Bound of the random delay added to a server-given wait.
     pub(crate) jitter: Duration,
+    /// The call's time limits.
+    pub(crate) limits: Limits,
 }
 
 /// Why the runtime hands the result of the last attempt to the caller.
@@ -206,9 +282,18 @@ pub(crate) enum ReturnReason {
     AttemptsExhausted,
     /// The retry budget cannot pay for the retry: nothing was reserved.
     BudgetExhausted,
-    /// Waiting out this 429 would go beyond `max_wait`, or beyond the most
-    /// 429s a call waits out.
+    /// This 429 would be beyond the most 429s a call waits out.
     RateLimitWaitExhausted,
+    /// The call is out of time: the next wait would cross `limit`, or the
+    /// deadline passed while sending.
+    OutOfTime {
+        /// The limit.
+        limit: TimeLimit,
+        /// What the call was doing or about to do.
+        phase: Phase,
+        /// The wait that would have crossed the limit.
+        wait: Option<Duration>,
+    },
 }
 
 /// The runtime's next step after an attempt.
@@ -256,7 +341,15 @@ pub(crate) fn decide<'b>(
     let Some(failure) = outcome.failure() else {
         return Step::Return(ReturnReason::Final);
     };
-    if !call.replayable || !failure.allows_retry(call.idempotent, rules.retry) {
+    let limits = &rules.limits;
+    let past_deadline = limits.past_deadline(now);
+    let out_of_time =
+        |limit, phase, wait| Step::Return(ReturnReason::OutOfTime { limit, phase, wait });
+    if let (true, RetryableFailure::Timeout, Some(d)) = (past_deadline, failure, limits.deadline) {
+        // The attempt's timeout was what was left of the deadline.
+        return out_of_time(TimeLimit::Call(d.limit), Phase::Sending, None);
+    }
+    if !call.replayable || !failure.allows_retry(call.idempotent, rules.retry_non_idempotent) {
         return Step::Return(ReturnReason::Final);
     }
     if failure == RetryableFailure::RateLimited {
@@ -273,16 +366,25 @@ pub(crate) fn decide<'b>(
             Some(w) => w.saturating_add(jitter(rules.jitter, draw)),
             None => rules.retry.backoff(call.rate_limited + 1, draw),
         };
-        if call.rate_waited.saturating_add(wait) > rules.max_wait {
-            return Step::Return(ReturnReason::RateLimitWaitExhausted);
+        if let Err(limit) = limits.check(wait, now, Some(call.rate_waited)) {
+            return out_of_time(limit, Phase::RateLimited, Some(wait));
         }
         return Step::WaitOut {
             wait,
             exhausted_until: server_wait.map(|_| now + wait),
         };
     }
-    if call.attempts >= rules.retry.max_attempts {
+    if call.attempts >= rules.max_attempts {
         return Step::Return(ReturnReason::AttemptsExhausted);
+    }
+    let after = rules.retry.backoff(call.attempts, draw);
+    if let Err(limit) = limits.check(after, now, None) {
+        let phase = if past_deadline {
+            Phase::Sending
+        } else {
+            Phase::Backoff
+        };
+        return out_of_time(limit, phase, Some(after));
     }
     // Last, so that a reservation, once taken, is always handed on.
     let reserved = match budget.map(|b| b.try_reserve(failure.cost())) {
@@ -291,7 +393,7 @@ pub(crate) fn decide<'b>(
         Some(None) => return Step::Return(ReturnReason::BudgetExhausted),
     };
     Step::Retry {
-        after: rules.retry.backoff(call.attempts, draw),
+        after,
         reason: failure,
         reserved,
     }
@@ -410,8 +512,13 @@ mod tests {
     fn rules(retry: &RetryConfig) -> RetryRules<'_> {
         RetryRules {
             retry,
-            max_wait: Duration::from_secs(60),
+            max_attempts: retry.max_attempts,
+            retry_non_idempotent: retry.retry_non_idempotent,
             jitter: Duration::from_millis(250),
+            limits: Limits {
+                max_wait: Duration::from_secs(60),
+                deadline: None,
+            },
         }
     }
 
@@ -793,17 +900,26 @@ mod tests {
         }
     }
 
+    fn with_max_wait(r: &RetryConfig, secs: u64) -> RetryRules<'_> {
+        let mut p = rules(r);
+        p.limits.max_wait = Duration::from_secs(secs);
+        p
+    }
+
     #[test]
-    fn max_wait_and_the_429_limit_surface_the_429() {
+    fn max_wait_ends_the_call_and_the_429_limit_surfaces_the_429() {
         let r = RetryConfig::default();
-        let p = RetryRules {
-            max_wait: Duration::from_secs(30),
-            ..rules(&r)
+        let p = with_max_wait(&r, 30);
+        let out = |wait: u64| {
+            Step::Return(ReturnReason::OutOfTime {
+                limit: TimeLimit::RateLimitWait(Duration::from_secs(30)),
+                phase: Phase::RateLimited,
+                wait: Some(Duration::from_secs(wait)),
+            })
         };
-        let given_up = Step::Return(ReturnReason::RateLimitWaitExhausted);
         assert_eq!(
             decide(limited(Some(120)), &GET, &p, None, now(), 0.0),
-            given_up
+            out(120)
         );
         let waited = CallState {
             rate_limited: 2,
@@ -812,7 +928,7 @@ mod tests {
         };
         assert_eq!(
             decide(limited(Some(6)), &waited, &p, None, now(), 0.0),
-            given_up
+            out(6)
         );
         assert!(matches!(
             decide(limited(Some(5)), &waited, &p, None, now(), 0.0),
@@ -824,8 +940,77 @@ mod tests {
         };
         assert_eq!(
             decide(limited(Some(1)), &many, &p, None, now(), 0.0),
-            given_up
+            Step::Return(ReturnReason::RateLimitWaitExhausted)
         );
+    }
+
+    #[test]
+    fn no_wait_crosses_the_deadline_and_a_timeout_at_it_says_so() {
+        let r = RetryConfig::default();
+        let mut p = rules(&r);
+        let deadline = Deadline {
+            limit: Duration::from_secs(2),
+            at: now() + Duration::from_secs(2),
+        };
+        p.limits.deadline = Some(deadline);
+        let call = |phase, wait: Option<u64>| {
+            Step::Return(ReturnReason::OutOfTime {
+                limit: TimeLimit::Call(Duration::from_secs(2)),
+                phase,
+                wait: wait.map(Duration::from_secs),
+            })
+        };
+        // A 429 whose reset is 7 s away: out of time now, not in 7 s.
+        assert_eq!(
+            decide(limited(Some(7)), &GET, &p, None, now(), 0.0),
+            call(Phase::RateLimited, Some(7))
+        );
+        assert!(matches!(
+            decide(limited(Some(1)), &GET, &p, None, now(), 0.0),
+            Step::WaitOut { .. }
+        ));
+        // A backoff that would end at or after the deadline.
+        let late = now() + Duration::from_millis(1_900);
+        let step = decide(status(503), &GET, &p, None, late, 1.0);
+        assert!(
+            matches!(
+                step,
+                Step::Return(ReturnReason::OutOfTime {
+                    limit: TimeLimit::Call(_),
+                    phase: Phase::Backoff,
+                    ..
+                })
+            ),
+            "{step:?}"
+        );
+        assert!(matches!(
+            decide(status(503), &GET, &p, None, now(), 1.0),
+            Step::Retry { .. }
+        ));
+        // The attempt timed out because its timeout was what was left.
+        let timeout = Outcome::Failed(Some(RetryableFailure::Timeout));
+        assert_eq!(
+            decide(timeout, &POST, &p, None, deadline.at, 0.5),
+            call(Phase::Sending, None),
+            "even a POST, which is not retried, reports the deadline"
+        );
+        // A final answer after the deadline is still that answer.
+        assert_eq!(
+            decide(status(404), &GET, &p, None, deadline.at, 0.5),
+            Step::Return(ReturnReason::Final)
+        );
+        // The attempt's timeout is cut to what is left.
+        let l = p.limits;
+        let secs = |s| Some(Duration::from_secs(s));
+        assert_eq!(l.attempt_timeout(secs(60), now()), secs(2));
+        assert_eq!(l.attempt_timeout(secs(1), now()), secs(1));
+        assert_eq!(l.attempt_timeout(None, now()), secs(2));
+        assert_eq!(l.attempt_timeout(secs(1), deadline.at), secs(0));
+        let unbounded = Limits {
+            deadline: None,
+            ..l
+        };
+        assert_eq!(unbounded.attempt_timeout(None, now()), None);
     }
 
     fn any_outcome() -> impl Strategy<Value = Outcome> {
@@ -876,10 +1061,14 @@ mod tests {
             opted in any::<bool>(),
             level in proptest::option::of(0u32..20),
             max_wait in 0u64..120,
+            deadline in proptest::option::of(0u64..60),
             draw in 0.0f64..=1.0,
         ) {
             let retry = RetryConfig { max_attempts, retry_non_idempotent: opted, ..RetryConfig::default() };
-            let p = RetryRules { retry: &retry, max_wait: Duration::from_secs(max_wait), jitter: Duration::from_millis(250) };
+            let mut p = with_max_wait(&retry, max_wait);
+            p.limits.deadline = deadline.map(|secs| Deadline { limit: Duration::from_secs(secs), at: now() + Duration::from_secs(secs) });
+            // No wait the call goes on with reaches the deadline.
+            let before_deadline = |wait: Duration| p.limits.deadline.is_none_or(|d| now() + wait < d.at);
             let budget = level.map(Budget::new);
             let step = decide(outcome, &call, &p, budget.as_ref(), now(), draw);
             let failure = outcome.failure();
@@ -902,7 +1091,8 @@ mod tests {
                         // number and in total wait, free of budget.
                         prop_assert_eq!(failure, RetryableFailure::RateLimited);
                         prop_assert!(call.rate_limited < MAX_RATE_LIMITED_RETRIES);
-                        prop_assert!(next.rate_waited <= p.max_wait);
+                        prop_assert!(next.rate_waited <= p.limits.max_wait);
+                        prop_assert!(before_deadline(*wait));
                         prop_assert_eq!(next.rate_limited, call.rate_limited + 1);
                         prop_assert_eq!((next.attempts, next.spent), (call.attempts, call.spent));
                         prop_assert_eq!(level_now, level);
@@ -921,6 +1111,7 @@ mod tests {
                         prop_assert_eq!(*reason, failure);
                         prop_assert_ne!(failure, RetryableFailure::RateLimited);
                         prop_assert!(*after <= retry.max_backoff);
+                        prop_assert!(before_deadline(*after));
                         prop_assert!(call.attempts < max_attempts);
                         prop_assert_eq!(next.attempts, call.attempts + 1);
                         // Exactly the cost is reserved, once, from the budget.
@@ -937,8 +1128,19 @@ mod tests {
             // Returning reserves nothing and changes nothing.
             prop_assert_eq!(level_now, level);
             prop_assert_eq!(next, call);
-            if *reason == ReturnReason::BudgetExhausted {
-                prop_assert!(level.is_some_and(|l| l < failure.map_or(0, RetryableFailure::cost)));
+            match *reason {
+                ReturnReason::BudgetExhausted => {
+                    prop_assert!(level.is_some_and(|l| l < failure.map_or(0, RetryableFailure::cost)));
+                }
+                ReturnReason::OutOfTime { limit: TimeLimit::Call(limit), wait, .. } => {
+                    prop_assert_eq!(Some(limit.as_secs()), deadline);
+                    prop_assert!(!before_deadline(wait.unwrap_or_default()));
+                }
+                ReturnReason::OutOfTime { limit: TimeLimit::RateLimitWait(_), wait, .. } => {
+                    prop_assert_eq!(failure, Some(RetryableFailure::RateLimited));
+                    prop_assert!(call.rate_waited + wait.unwrap_or_default() > p.limits.max_wait);
+                }
+                _ => {}
             }
         }
 

@@ -7,7 +7,13 @@
 //! agent, waits for the rate limiter, applies the per-request timeout, sends,
 //! reads the body (leaving it with the response, see [`intercom_client_core::body`]),
 //! and then does what [`decide`] says: return, retry after a backoff, or wait
-//! out a 429. Deciding lives in `retry.rs`, the retry budget included: a
+//! out a 429. Every wait is checked against the call's [`Limits`] first (the
+//! whole-call deadline and the rate-limit wait limit), and each attempt's
+//! timeout is cut to what is left of the deadline; a call out of time ends
+//! with [`Error::OutOfTime`](intercom_client_core::Error::OutOfTime), handed
+//! through the hook's `reqwest::Result` by [`carry`]. Deliberate waits
+//! (pacing, backoff, 429s) are measured and slept by the client's
+//! [`Clock`]; time on the wire by real timers (reqwest's timeout). Deciding lives in `retry.rs`, the retry budget included: a
 //! retry step arrives with its tokens already reserved, and a step to return
 //! carries its reason, which this loop only logs. The loop carries the steps
 //! out and decides nothing. [`Executor`] is the handle generated clients
@@ -20,20 +26,22 @@
 //! (tokens reserved for a retry not yet sent).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use intercom_client_core::rate_limit::server_wait;
-use intercom_client_core::{Execute, Operation, ResponseFuture};
+use intercom_client_core::error::carry;
+use intercom_client_core::rate_limit::{retry_after, until_reset};
+use intercom_client_core::{Error, Execute, Operation, OutOfTime, ResponseFuture};
 use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use reqwest::{Request, Response};
 use tracing::Instrument;
 
 use crate::clock::Clock;
-use crate::rate_limit::Limiter;
+use crate::options::CallOptions;
+use crate::rate_limit::{Late, Limiter, WINDOW};
 use crate::retry::{
-    Budget, CallState, Outcome, RetryConfig, RetryRules, RetryableFailure, ReturnReason, Step,
-    decide,
+    Budget, CallState, Deadline, Limits, Outcome, RetryConfig, RetryRules, RetryableFailure,
+    ReturnReason, Step, decide,
 };
 
 /// User agent sent with every request.
@@ -50,13 +58,17 @@ pub(crate) struct Runtime {
     pub(crate) limiter: Arc<Limiter>,
     pub(crate) budget: Option<Arc<Budget>>,
     pub(crate) retry: RetryConfig,
-    pub(crate) timeout: Option<Duration>,
+    /// Timeout of each attempt.
+    pub(crate) attempt_timeout: Option<Duration>,
+    /// Timeout of a whole call.
+    pub(crate) call_timeout: Option<Duration>,
 }
 
 /// The executor every generated client sends its requests through: the
-/// client's one [`Runtime`], shared by its clones, as [`intercom_client_core::Execute`].
+/// client's one [`Runtime`], shared by its clones, as [`intercom_client_core::Execute`],
+/// with the options of the client view it belongs to.
 #[derive(Clone)]
-pub(crate) struct Executor(pub(crate) Arc<Runtime>);
+pub(crate) struct Executor(pub(crate) Arc<Runtime>, pub(crate) CallOptions);
 
 impl Execute for Executor {
     fn execute<'a>(
@@ -64,7 +76,7 @@ impl Execute for Executor {
         request: Request,
         operation: &'static Operation,
     ) -> ResponseFuture<'a> {
-        Box::pin(self.0.call(request, operation))
+        Box::pin(self.0.call(request, operation, &self.1))
     }
 }
 
@@ -80,11 +92,12 @@ impl Runtime {
     /// is made only once the limiter admits it. That keeps the boxed future
     /// small (under the allocator's small-size classes), which is measurable
     /// per call (see the `runtime` bench).
-    pub(crate) fn call(
-        &self,
+    pub(crate) fn call<'a>(
+        &'a self,
         mut request: Request,
         op: &'static Operation,
-    ) -> impl Future<Output = reqwest::Result<Response>> + Send + '_ {
+        options: &'a CallOptions,
+    ) -> impl Future<Output = reqwest::Result<Response>> + Send + 'a {
         let span = tracing::info_span!(
             "intercom.call",
             operation = op.id,
@@ -101,15 +114,34 @@ impl Runtime {
         // Recorded through a handle rather than `Span::current()`, which asks
         // the dispatcher each time.
         let recorder = span.clone();
+        let started = self.clock.now();
         async move {
             let budget = self.budget.as_deref();
             let mut call = CallState::new(op.is_idempotent(), replayable);
             loop {
-                let (outcome, result) = self.attempt(&mut pending, &call).await;
+                let attempt = self.attempt(&mut pending, &call, options, started);
+                let (outcome, result, paced) = match attempt.await {
+                    Ok(attempted) => attempted,
+                    Err(late) => {
+                        let e = out_of_time(late, self.clock.now(), started, &call, None);
+                        return finish(&recorder, Err(e), &call, budget);
+                    }
+                };
+                call.paced(paced);
                 let now = self.clock.now();
-                let step = decide(outcome, &call, &self.rules(), budget, now, fastrand::f64());
+                // The rules are built where they are used: kept across the
+                // awaits, they would make every call's future larger.
+                let step = {
+                    let rules = self.rules(options, started);
+                    decide(outcome, &call, &rules, budget, now, fastrand::f64())
+                };
                 call.advance(&step);
                 match step {
+                    Step::Return(ReturnReason::OutOfTime { limit, phase, wait }) => {
+                        let last = Some(error_of(result));
+                        let e = out_of_time((limit, phase, wait), now, started, &call, last);
+                        return finish(&recorder, Err(e), &call, budget);
+                    }
                     Step::Return(reason) => {
                         if reason == ReturnReason::BudgetExhausted {
                             tracing::warn!("retry budget exhausted: not retrying");
@@ -147,11 +179,30 @@ impl Runtime {
         .instrument(span)
     }
 
-    fn rules(&self) -> RetryRules<'_> {
+    /// The time limits of a call started at `started` with `options`.
+    fn limits(&self, options: &CallOptions, started: SystemTime) -> Limits {
+        let call_timeout = options.timeout.unwrap_or(self.call_timeout);
+        Limits {
+            max_wait: self.limiter.config().max_wait,
+            deadline: call_timeout.and_then(|limit| {
+                Some(Deadline {
+                    limit,
+                    at: started.checked_add(limit)?,
+                })
+            }),
+        }
+    }
+
+    /// The rules of a call started at `started` with `options`.
+    fn rules(&self, options: &CallOptions, started: SystemTime) -> RetryRules<'_> {
         RetryRules {
             retry: &self.retry,
-            max_wait: self.limiter.config().max_wait,
+            max_attempts: options.max_attempts.unwrap_or(self.retry.max_attempts),
+            retry_non_idempotent: options
+                .retry_non_idempotent
+                .unwrap_or(self.retry.retry_non_idempotent),
             jitter: self.limiter.config().jitter,
+            limits: self.limits(options, started),
         }
     }
 
@@ -167,25 +218,34 @@ impl Runtime {
 
     /// The request for the next attempt: a copy, keeping the original for a
     /// retry, or the original itself when it cannot be copied (a streamed
-    /// body, which the decision never retries). It gets the default timeout
-    /// unless the request sets its own.
-    fn next_request(&self, pending: &mut Option<Request>) -> Request {
+    /// body, which the decision never retries). Its timeout is its own or
+    /// the attempt timeout, cut to what is left of the deadline.
+    fn next_request(
+        &self,
+        pending: &mut Option<Request>,
+        limits: &Limits,
+        attempt_timeout: Option<Duration>,
+    ) -> Request {
         let mut request = match pending.as_ref().and_then(copy_of) {
             Some(copy) => copy,
             None => pending.take().expect("a request is pending"),
         };
-        if let (Some(t), None) = (self.timeout, request.timeout()) {
+        let own = request.timeout().copied().or(attempt_timeout);
+        if let Some(t) = limits.attempt_timeout(own, self.clock.now()) {
             *request.timeout_mut() = Some(t);
         }
         request
     }
 
-    /// One attempt: admission, sending, the headers, the body.
+    /// One attempt: admission, sending, the headers, the body. Also gives
+    /// the time paced before sending, or the limit pacing would cross.
     fn attempt<'a>(
         &'a self,
         pending: &'a mut Option<Request>,
-        call: &CallState,
-    ) -> impl Future<Output = (Outcome, reqwest::Result<Response>)> + Send + 'a {
+        call: &'a CallState,
+        options: &'a CallOptions,
+        started: SystemTime,
+    ) -> impl Future<Output = Result<Attempted, Late>> + Send + 'a {
         let span = tracing::debug_span!(
             "intercom.attempt",
             attempt = call.attempts,
@@ -194,20 +254,40 @@ impl Runtime {
         );
         let recorder = span.clone();
         async move {
-            let (permit, paced) = self.limiter.acquire(&*self.clock).await;
+            // Waiting is boxed: it is the exception, and its future would
+            // otherwise make every call's larger.
+            let (permit, paced) = match self.limiter.try_acquire(self.clock.now()) {
+                Some(permit) => (permit, Duration::ZERO),
+                None => {
+                    let limits = self.limits(options, started);
+                    let waiting = async move {
+                        (self.limiter)
+                            .acquire(&*self.clock, &limits, call.rate_waited)
+                            .await
+                    };
+                    Box::pin(waiting).await?
+                }
+            };
             recorder.record("paced_ms", wait_ms(paced));
-            let mut response = match self.http.execute(self.next_request(pending)).await {
+            let request = {
+                let limits = self.limits(options, started);
+                let timeout = options.attempt_timeout.unwrap_or(self.attempt_timeout);
+                self.next_request(pending, &limits, timeout)
+            };
+            let mut response = match self.http.execute(request).await {
                 Ok(response) => response,
                 Err(e) => {
-                    permit.complete(None);
-                    return (Outcome::Failed(RetryableFailure::of_error(&e)), Err(e));
+                    permit.complete(None, self.clock.now());
+                    let failure = RetryableFailure::of_error(&e);
+                    return Ok((Outcome::Failed(failure), Err(e), paced));
                 }
             };
             let status = response.status();
             recorder.record("status", status.as_u16());
-            permit.complete(Some(response.headers()));
+            let now = self.clock.now();
+            permit.complete(Some(response.headers()), now);
             let server_wait = (status == reqwest::StatusCode::TOO_MANY_REQUESTS)
-                .then(|| server_wait(response.headers(), self.clock.now()))
+                .then(|| server_wait(response.headers(), now))
                 .flatten();
             let outcome = Outcome::Response {
                 status,
@@ -216,7 +296,7 @@ impl Runtime {
             // Success bodies that are not JSON (e.g. a recording) are left
             // for the caller to stream.
             if status.is_success() && !is_json(response.headers()) {
-                return (outcome, Ok(response));
+                return Ok((outcome, Ok(response), paced));
             }
             let limit = if status.is_success() {
                 usize::MAX
@@ -225,16 +305,62 @@ impl Runtime {
             };
             // The body stays with the response, in its extensions, where
             // generated code takes it (`intercom_client_core::body`): no new response.
-            match read_body(&mut response, limit).await {
+            Ok(match read_body(&mut response, limit).await {
                 Ok(body) => {
                     intercom_client_core::body::buffer(&mut response, body);
-                    (outcome, Ok(response))
+                    (outcome, Ok(response), paced)
                 }
-                Err(e) => (Outcome::Failed(RetryableFailure::of_error(&e)), Err(e)),
-            }
+                Err(e) => (
+                    Outcome::Failed(RetryableFailure::of_error(&e)),
+                    Err(e),
+                    paced,
+                ),
+            })
         }
         .instrument(span)
     }
+}
+
+/// What an attempt produced: its outcome, its result, and the time it paced.
+type Attempted = (Outcome, reqwest::Result<Response>, Duration);
+
+/// How long a 429 asks to wait: `Retry-After`, else until the reset (read
+/// against Intercom's clock, and at most one window: a reset further ahead
+/// breaks the contract); `None` when it says neither.
+fn server_wait(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<Duration> {
+    retry_after(headers).or_else(|| Some(until_reset(headers, now)?.min(WINDOW)))
+}
+
+/// The error an attempt's failure would have been: the error status with its
+/// body, or the transport error.
+fn error_of(result: reqwest::Result<Response>) -> Error {
+    match result {
+        Ok(response) => {
+            let body = intercom_client_core::body::buffered(&response);
+            Error::from_response(response.status(), response.headers(), body.map(|b| &b[..]))
+        }
+        Err(e) => Error::from(e),
+    }
+}
+
+/// A call out of time, handed through the hook's `reqwest::Result`.
+fn out_of_time(
+    (limit, phase, wait): Late,
+    now: SystemTime,
+    started: SystemTime,
+    call: &CallState,
+    last: Option<Error>,
+) -> reqwest::Error {
+    let elapsed = now.duration_since(started).unwrap_or_default();
+    let mut e = OutOfTime::new(limit, phase, elapsed, call.attempts);
+    if let Some(wait) = wait {
+        e = e.with_wait(wait);
+    }
+    if let Some(last) = last {
+        e = e.with_last(last);
+    }
+    tracing::info!(%e, "out of time");
+    carry(Error::from(e))
 }
 
 /// Records the outcome; a success settles the call with the budget.
@@ -338,10 +464,12 @@ mod tests {
             limiter: Limiter::new(Default::default()),
             budget: None,
             retry: RetryConfig::default(),
-            timeout: None,
+            attempt_timeout: None,
+            call_timeout: None,
         };
         let request = Request::new(reqwest::Method::GET, "http://localhost/".parse().unwrap());
-        let call = runtime.call(request, &Operation::UNKNOWN);
+        let options = CallOptions::new();
+        let call = runtime.call(request, &Operation::UNKNOWN, &options);
         let size = std::mem::size_of_val(&call);
         assert!(size <= 1000, "the call future is {size} bytes");
     }

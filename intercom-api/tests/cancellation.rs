@@ -8,7 +8,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use intercom_api::{Client, RetryConfig};
+use intercom_api::{CallOptions, Client, Phase, RetryConfig, TimeLimit};
 use serde_json::json;
 use support::{Action, FastClock, RawServer, TOKEN, until};
 use tokio::task::JoinHandle;
@@ -93,15 +93,15 @@ async fn recovers(client: &Client) {
 
 #[tokio::test]
 async fn cancelled_while_waiting_for_pacing() {
-    let clock = FastClock::new(100);
-    // The first response spends the window until 100 s (1 s real) from now.
+    let clock = FastClock::new(10);
+    // The first response spends the window until 10 s (1 s real) from now.
     let c2 = clock.clone();
     let server = server(&clock, move |i| {
         (i == 0).then(|| {
             Action::ok(LIST)
                 .with_header("x-ratelimit-limit", 1)
                 .with_header("x-ratelimit-remaining", 0)
-                .with_header("x-ratelimit-reset", c2.secs() + 100)
+                .with_header("x-ratelimit-reset", c2.secs() + 10)
         })
     })
     .await;
@@ -250,6 +250,7 @@ async fn cancelled_while_sleeping_in_backoff_returns_the_budget() {
             max_backoff: Duration::from_secs(3600),
             ..RetryConfig::default()
         })
+        .call_timeout(None)
         .build()
         .unwrap();
     client.v2_16().list_tags().send().await.unwrap();
@@ -300,6 +301,7 @@ async fn cancelled_while_waiting_out_a_429() {
                 max_wait: Duration::from_secs(6000),
                 ..Default::default()
             })
+            .call_timeout(None)
             .build()
             .unwrap();
         client.v2_16().list_tags().send().await.unwrap();
@@ -312,4 +314,71 @@ async fn cancelled_while_waiting_out_a_429() {
         assert_eq!(client.retry_budget(), Some(500));
         recovers(&client).await;
     }
+}
+
+/// Ends one call out of time through a view with a whole-call timeout of
+/// `timeout`; gives its limit and phase.
+async fn out_of_time(client: &Client, timeout: Duration) -> (TimeLimit, Phase) {
+    let quick = client.with_options(CallOptions::new().timeout(timeout));
+    let e = quick.v2_16().list_tags().send().await.unwrap_err();
+    let o = e.out_of_time().unwrap_or_else(|| panic!("{e:?}"));
+    (o.limit, o.phase)
+}
+
+#[tokio::test]
+async fn calls_out_of_time_hold_nothing_wherever_they_ran_out() {
+    let ms = Duration::from_millis;
+    // Waiting for the probe, which hangs.
+    {
+        let clock = FastClock::new(100);
+        let server = server(&clock, |i| (i == 0).then_some(Action::Hang)).await;
+        let client = client(&server.url, &clock);
+        let probe = list(&client);
+        until("the probe is sent", || server.count() == 1).await;
+        assert_eq!(
+            out_of_time(&client, ms(300)).await,
+            (TimeLimit::Call(ms(300)), Phase::AwaitingProbe)
+        );
+        assert_eq!(client.in_flight_for_tests(), (1, true), "only the probe");
+        cancel(probe).await;
+        recovers(&client).await;
+    }
+    // Before pacing: the window is spent for 8 s, the call has 2.
+    {
+        let clock = FastClock::new(100);
+        let c2 = clock.clone();
+        let server = server(&clock, move |i| {
+            (i == 0).then(|| {
+                Action::ok(LIST)
+                    .with_header("x-ratelimit-limit", 1)
+                    .with_header("x-ratelimit-remaining", 0)
+                    .with_header("x-ratelimit-reset", c2.secs() + 8)
+            })
+        })
+        .await;
+        let client = client(&server.url, &clock);
+        client.v2_16().list_tags().send().await.unwrap();
+        assert_eq!(
+            out_of_time(&client, Duration::from_secs(2)).await,
+            (TimeLimit::Call(Duration::from_secs(2)), Phase::Pacing)
+        );
+        assert_eq!(clock.sleeping(), 0, "no wait was begun");
+        assert_eq!(server.count(), 1);
+        assert_eq!(client.in_flight_for_tests(), (0, false));
+        recovers(&client).await;
+    }
+    // Mid-attempt: the answer hangs, the attempt's timeout is what is left.
+    let clock = FastClock::new(1);
+    let server = server(&clock, |i| (i == 1).then_some(Action::Hang)).await;
+    let client = client(&server.url, &clock);
+    client.v2_16().list_tags().send().await.unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        out_of_time(&client, ms(300)).await,
+        (TimeLimit::Call(ms(300)), Phase::Sending)
+    );
+    let took = started.elapsed();
+    assert!(took >= ms(250) && took < ms(2_000), "{took:?}");
+    assert_eq!(client.in_flight_for_tests(), (0, false));
+    recovers(&client).await;
 }

@@ -1,10 +1,12 @@
 //! Fault injection on loopback: 1,200 calls from 32 concurrent tasks against
 //! a server that answers each call by a seeded fault plan (5xx, resets,
 //! truncated bodies, slow headers, 429 with and without rate-limit headers,
-//! `Retry-After`), with 10 % of the calls cancelled at random points.
+//! `Retry-After`), with 10 % of the calls cancelled at random points and
+//! 15 % given a whole-call timeout of their own (`Client::with_options`).
 //!
-//! Checks: every idempotent call the plan allows to succeed succeeds; no POST
-//! is processed twice unless its caller opted in; no call runs past a fixed
+//! Checks: every idempotent call the plan allows to succeed succeeds, or,
+//! given a timeout, ends out of time naming exactly that limit; no POST is
+//! processed twice unless its caller opted in; no call runs past a fixed
 //! bound and nothing panics; the limiter and the retry budget are consistent
 //! at the end. Prints the figures.
 
@@ -15,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use intercom_api::{Client, Error, RateLimitConfig, RetryConfig};
+use intercom_api::{CallOptions, Client, Error, RateLimitConfig, RetryConfig, TimeLimit};
 use serde_json::json;
 use support::{Action, FastClock, RawServer, Seen, TOKEN, tag_json};
 
@@ -93,6 +95,8 @@ struct Plan {
     faults: Vec<Fault>,
     end: End,
     cancel_after: Option<Duration>,
+    /// A whole-call timeout of the call's own (fast-clock time).
+    deadline: Option<Duration>,
 }
 
 fn plans(seed: u64) -> Vec<Plan> {
@@ -118,11 +122,16 @@ fn plans(seed: u64) -> Vec<Plan> {
             let faults = (0..n).map(|_| FAULTS[rng.usize(..FAULTS.len())]).collect();
             let cancel_after =
                 (rng.u32(0..10) == 0).then(|| Duration::from_micros(rng.u64(0..5_000)));
+            // A slow-headers fault costs 100 s of fast-clock time (1 s real):
+            // these timeouts cut some calls short, mid-attempt or before a wait.
+            let deadline =
+                (rng.u32(0..100) < 15).then(|| Duration::from_secs([50, 150, 400][rng.usize(..3)]));
             Plan {
                 kind,
                 faults,
                 end,
                 cancel_after,
+                deadline,
             }
         })
         .collect()
@@ -192,6 +201,11 @@ enum Result {
 }
 
 async fn run(client: &Client, opted: &Client, id: usize, plan: &Plan) -> Result {
+    let timed = |c: &Client| match plan.deadline {
+        Some(d) => c.with_options(CallOptions::new().timeout(d)),
+        None => c.clone(),
+    };
+    let (client, opted) = (&timed(client), &timed(opted));
     let call = async {
         match plan.kind {
             Kind::Get => client
@@ -246,7 +260,10 @@ async fn a_thousand_calls_through_faults_and_cancellations() {
         // Slow headers become timeouts quickly (real time).
         // (1 s: generous enough that a loaded CI machine does not turn a
         // planned success into a timeout).
-        .timeout(Some(Duration::from_secs(1)))
+        .attempt_timeout(Some(Duration::from_secs(1)))
+        // The fast clock would make the default whole-call timeout 1.2 s of
+        // real time: only the calls planned with one get one.
+        .call_timeout(None)
         .retry(RetryConfig {
             budget: Some(BUDGET),
             ..RetryConfig::default()
@@ -297,6 +314,8 @@ async fn a_thousand_calls_through_faults_and_cancellations() {
     // Tally.
     let mut faults: std::collections::BTreeMap<Fault, usize> = Default::default();
     let (mut ok, mut failed, mut cancelled, mut hung) = (0, 0, 0, 0);
+    let mut out_of_time = 0;
+    let given_timeouts = plans.iter().filter(|p| p.deadline.is_some()).count();
     let planned_cancels = plans.iter().filter(|p| p.cancel_after.is_some()).count();
     let (mut duplicates, mut refused_resends, mut opted_resends) = (0, 0, 0);
     let mut unexpected = Vec::new();
@@ -335,6 +354,14 @@ async fn a_thousand_calls_through_faults_and_cancellations() {
                 cancelled += 1;
                 lost_tokens += retries_cost + 10;
             }
+            Result::Err(e)
+                if plan.deadline.is_some()
+                    && e.out_of_time().map(|o| o.limit) == plan.deadline.map(TimeLimit::Call) =>
+            {
+                // Out of time, naming the call's own timeout.
+                lost_tokens += retries_cost;
+                out_of_time += 1;
+            }
             Result::Err(e) => {
                 lost_tokens += retries_cost;
                 // Which failures the plan allows.
@@ -370,6 +397,9 @@ async fn a_thousand_calls_through_faults_and_cancellations() {
     );
     println!("faults injected: {faults:?}");
     println!(
+        "out of time (their own whole-call timeout): {out_of_time} of {given_timeouts} calls given one"
+    );
+    println!(
         "POSTs processed twice without opt-in: {duplicates}; POSTs re-sent after a 429 (refused, not processed): {refused_resends}; opted-in POST re-sends: {opted_resends}"
     );
     let budget = client.retry_budget().unwrap();
@@ -394,6 +424,10 @@ async fn a_thousand_calls_through_faults_and_cancellations() {
     assert!(
         cancelled >= planned_cancels / 10,
         "deadlines cut calls short"
+    );
+    assert!(
+        given_timeouts > CALLS / 10 && out_of_time > 0,
+        "whole-call timeouts end calls: {out_of_time} of {given_timeouts}"
     );
     // The limiter and the budget are consistent: nothing in flight, no probe
     // left, the budget within what failures and cancellations may keep, and

@@ -67,6 +67,13 @@ fn client(server: &MockServer, clock: &VirtualClock) -> intercom_api::ClientBuil
         .clock(clock.clone())
 }
 
+/// `t` with the server's clock in `Date`, as every Intercom response has:
+/// the virtual clock's time (hyper would otherwise send the real one, and
+/// the rate-limit resets are read against it).
+fn dated(t: ResponseTemplate, clock: &VirtualClock) -> ResponseTemplate {
+    t.insert_header("date", httpdate::fmt_http_date(clock.now()).as_str())
+}
+
 /// Serves `responses` in order (the last one repeats), recording arrival times.
 struct Sequence {
     responses: Vec<ResponseTemplate>,
@@ -79,7 +86,10 @@ impl Respond for Sequence {
     fn respond(&self, _: &Request) -> ResponseTemplate {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) as usize;
         self.arrivals.lock().unwrap().push(self.clock.secs());
-        self.responses[n.min(self.responses.len() - 1)].clone()
+        dated(
+            self.responses[n.min(self.responses.len() - 1)].clone(),
+            &self.clock,
+        )
     }
 }
 
@@ -267,6 +277,13 @@ async fn retry_after_is_preferred_and_max_wait_surfaces_the_429() {
         "a 120 s wait exceeds the 30 s maximum"
     );
     assert!(err.is_rate_limited() && err.is_retryable());
+    assert_eq!(
+        err.out_of_time().map(|o| o.limit),
+        Some(intercom_api::TimeLimit::RateLimitWait(Duration::from_secs(
+            30
+        ))),
+        "the error names the limit"
+    );
     assert_eq!(err.rate_limit().map(|r| r.remaining), Some(0));
     assert_eq!(err.code(), Some(&ErrorCode::RateLimitExceeded));
 }
@@ -291,7 +308,8 @@ impl Respond for WindowLimit {
         s.1 += 1;
         let used = s.1;
         let headers = |t: ResponseTemplate| {
-            t.insert_header("x-ratelimit-limit", self.limit.to_string().as_str())
+            dated(t, &self.clock)
+                .insert_header("x-ratelimit-limit", self.limit.to_string().as_str())
                 .insert_header(
                     "x-ratelimit-remaining",
                     self.limit.saturating_sub(used).to_string().as_str(),
@@ -324,7 +342,17 @@ async fn concurrent_tasks_are_paced_without_any_429() {
         })
         .mount(&server)
         .await;
-    let client = client(&server, &clock).build().unwrap();
+    // Each virtual sleep moves the clock for every task at once, so virtual
+    // time runs far ahead of a real run's: no time limits here (the
+    // cancellation and skew tests pace on a clock that really waits).
+    let client = client(&server, &clock)
+        .call_timeout(None)
+        .rate_limit(RateLimitConfig {
+            max_wait: Duration::MAX,
+            ..RateLimitConfig::default()
+        })
+        .build()
+        .unwrap();
 
     let tasks: Vec<_> = (0..60)
         .map(|_| {
@@ -510,7 +538,7 @@ async fn attempts_time_out() {
         .await;
     let clock = VirtualClock::new();
     let client = client(&server, &clock)
-        .timeout(Some(Duration::from_millis(100)))
+        .attempt_timeout(Some(Duration::from_millis(100)))
         .retry(RetryConfig {
             max_attempts: 2,
             ..RetryConfig::default()

@@ -5,7 +5,10 @@
 //! - Packaged: only the `.crate` files of `cargo xtask package` (unpacked,
 //!   through `[patch.crates-io]`, never workspace paths), built `--offline`.
 //!   Each consumer's build seconds and dependency tree are printed; the
-//!   generator must not be in that tree.
+//!   generator must not be in that tree. Each picks one TLS backend (the
+//!   v2_11 consumer `rustls`, as the README's snippet does; the v2_16 +
+//!   Preview one `native-tls`), and its tree must hold that backend's crates
+//!   and none of the other's.
 //! - Git: `intercom-api = { git = … }` builds when `INTERCOM_OPENAPI_DIR`
 //!   names a spec mirror, and without it fails with one line naming it.
 //!
@@ -27,6 +30,28 @@ use std::time::Instant;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A TLS backend a consumer chooses: intercom-api's feature of that name, and
+/// crates its dependency tree must then hold and must not hold.
+struct Tls {
+    feature: &'static str,
+    holds: &'static [&'static str],
+    lacks: &'static [&'static str],
+}
+
+/// The default backend: rustls on aws-lc-rs, no OpenSSL.
+const RUSTLS: Tls = Tls {
+    feature: "rustls",
+    holds: &["rustls", "aws-lc-sys"],
+    lacks: &["native-tls", "openssl-sys"],
+};
+
+/// The system's TLS (OpenSSL on Linux): no rustls, no aws-lc-sys.
+const NATIVE_TLS: Tls = Tls {
+    feature: "native-tls",
+    holds: &["native-tls", "openssl-sys"],
+    lacks: &["rustls", "aws-lc-sys"],
+};
 
 /// Crates that only generate code: a consumer's build must not contain them.
 const GENERATOR_CRATES: &[&str] = &[
@@ -166,7 +191,8 @@ fn unpacked_packages(into: &Path) -> Vec<(String, PathBuf)> {
 
 /// `main.rs` of a consumer, through the grouped calls: list tags through
 /// every version, then page through contacts (two per page) and create a
-/// tag from a typed body with the first.
+/// tag from a typed body with the first; and build a client for Intercom's
+/// own `https://` host (its TLS backend is in and starts).
 fn main_rs(features: &[&str]) -> String {
     let mut calls = String::new();
     for feature in features {
@@ -185,6 +211,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {{
         .access_token("consumer-token")
         .base_url(&base)
         .build()?;
+    let https = intercom_api::Client::builder().access_token("consumer-token").build()?;
+    println!("https client for {{}}", https.base_url());
 {calls}    let contacts: Vec<_> = client.{first}().contacts().list().into_paginator().page_size(2).items().try_collect().await?;
     println!("{first} contacts: {{}}", contacts.len());
     let tag = client.{first}().tags().create()
@@ -294,9 +322,12 @@ fn dependency_tree(dir: &Path) -> Vec<String> {
     packages
 }
 
+/// Builds and runs a consumer of the packages with these version features
+/// and TLS backend.
 async fn packaged_consumer(
     name: &str,
     features: &[&str],
+    tls: Tls,
     headers: &[&str],
     target: fn(&Path) -> Target,
 ) {
@@ -311,6 +342,7 @@ async fn packaged_consumer(
     let version = env!("CARGO_PKG_VERSION");
     let feature_list = features
         .iter()
+        .chain([&tls.feature])
         .map(|f| format!("{f:?}"))
         .collect::<Vec<_>>()
         .join(", ");
@@ -349,6 +381,21 @@ async fn packaged_consumer(
         generators.is_empty(),
         "the consumer compiles the generator: {generators:?}"
     );
+    let has = |name: &str| tree.iter().any(|p| p.split(' ').next() == Some(name));
+    for name in tls.holds {
+        assert!(
+            has(name),
+            "feature {:?} brings no {name}: {tree:?}",
+            tls.feature
+        );
+    }
+    for name in tls.lacks {
+        assert!(
+            !has(name),
+            "feature {:?} alone, yet {name} is built: {tree:?}",
+            tls.feature
+        );
+    }
     let intercom: Vec<&String> = tree.iter().filter(|p| p.starts_with("intercom-")).collect();
     assert_eq!(
         intercom.len(),
@@ -379,6 +426,10 @@ async fn packaged_consumer(
         "consumer run",
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("https client for https://api.intercom.io/"),
+        "{stdout}"
+    );
     for feature in features {
         assert!(stdout.contains(&format!("{feature} tags: 2")), "{stdout}");
     }
@@ -398,15 +449,16 @@ async fn packaged_consumer(
 #[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
 async fn packaged_v2_11_builds_offline_and_calls_a_mock() {
     // Always a clean build: the figure a user's first build costs.
-    packaged_consumer("v2_11", &["v2_11"], &["2.11"], Target::own).await;
+    packaged_consumer("v2_11", &["v2_11"], RUSTLS, &["2.11"], Target::own).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
-async fn packaged_v2_16_and_preview_side_by_side() {
+async fn packaged_v2_16_and_preview_side_by_side_over_native_tls() {
     packaged_consumer(
         "v2_16-preview",
         &["v2_16", "preview"],
+        NATIVE_TLS,
         &["2.16", "Preview"],
         Target::shared,
     )
@@ -436,9 +488,12 @@ fn git_dependency_needs_a_spec_mirror_and_says_so() {
         root.display()
     );
     std::fs::write(dir.join("Cargo.toml"), manifest(package, &dependency, "")).unwrap();
+    // No TLS feature (it tests the git dependency, not a backend): a loopback
+    // `http://` base URL, which needs none, works; Intercom's `https://` host
+    // is refused when the client is built, with the features to enable.
     std::fs::write(
         dir.join("src/main.rs"),
-        "fn main() {\n    let client = intercom_api::Client::builder().access_token(\"t\").build().unwrap();\n    let _ = client.v2_11();\n    println!(\"version {}\", intercom_api::v2_11::INTERCOM_VERSION);\n}\n",
+        "fn main() {\n    let client = intercom_api::Client::builder().access_token(\"t\").base_url(\"http://127.0.0.1:9\").build().unwrap();\n    let _ = client.v2_11();\n    let e = intercom_api::Client::builder().access_token(\"t\").build().unwrap_err();\n    assert!(matches!(e, intercom_api::ConfigError::NoTlsBackend { .. }), \"{e}\");\n    println!(\"version {}\", intercom_api::v2_11::INTERCOM_VERSION);\n}\n",
     )
     .unwrap();
 

@@ -21,8 +21,9 @@ struct Cli {
 enum Task {
     /// Download every pinned spec (or copy it from a local mirror) and verify its sha256.
     FetchSpecs(fetch::FetchArgs),
-    /// Fetch, run codegen for every version, print the report and refresh the
-    /// API-surface snapshots for review (`cargo insta review`).
+    /// Fetch, run codegen for every version, refresh the API-surface
+    /// snapshots for review (`cargo insta review`) and print a summary table;
+    /// the full report goes to target/regen-report.txt (`--verbose` prints it).
     Regen(regen::RegenArgs),
     /// Write the verified `.crate` files a user's build needs into `target/dist`
     /// (version crates carry their module pre-rendered; no generator inside).
