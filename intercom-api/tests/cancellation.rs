@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use intercom_api::{CallOptions, Client, Phase, RetryConfig, TimeLimit};
 use serde_json::json;
-use support::{Action, FastClock, RawServer, TOKEN, until};
+use support::{Action, FastClock, RawServer, TOKEN, client, until};
 use tokio::task::JoinHandle;
 
 const LIST: &str = r#"{"type":"list","data":[]}"#;
@@ -36,15 +36,6 @@ async fn server(
         first(i).unwrap_or_else(|| roomy(&clock))
     })
     .await
-}
-
-fn client(url: &str, clock: &FastClock) -> Client {
-    Client::builder()
-        .access_token(TOKEN)
-        .base_url(url)
-        .clock(clock.clone())
-        .build()
-        .unwrap()
 }
 
 fn list(client: &Client) -> JoinHandle<()> {
@@ -91,20 +82,26 @@ async fn recovers(client: &Client) {
     assert_eq!(clone.in_flight_for_tests(), (0, false));
 }
 
-#[tokio::test]
-async fn cancelled_while_waiting_for_pacing() {
-    let clock = FastClock::new(10);
-    // The first response spends the window until 10 s (1 s real) from now.
+/// A server whose first response spends the window until `reset_in`
+/// seconds from now, then has plenty of room.
+async fn spending_the_window(clock: &FastClock, reset_in: u64) -> RawServer {
     let c2 = clock.clone();
-    let server = server(&clock, move |i| {
+    server(clock, move |i| {
         (i == 0).then(|| {
             Action::ok(LIST)
                 .with_header("x-ratelimit-limit", 1)
                 .with_header("x-ratelimit-remaining", 0)
-                .with_header("x-ratelimit-reset", c2.secs() + 10)
+                .with_header("x-ratelimit-reset", c2.secs() + reset_in)
         })
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn cancelled_while_waiting_for_pacing() {
+    let clock = FastClock::new(10);
+    // The window is spent for 10 s (1 s real).
+    let server = spending_the_window(&clock, 10).await;
     let client = client(&server.url, &clock);
     client.v2_16().list_tags().send().await.unwrap();
 
@@ -346,16 +343,7 @@ async fn calls_out_of_time_hold_nothing_wherever_they_ran_out() {
     // Before pacing: the window is spent for 8 s, the call has 2.
     {
         let clock = FastClock::new(100);
-        let c2 = clock.clone();
-        let server = server(&clock, move |i| {
-            (i == 0).then(|| {
-                Action::ok(LIST)
-                    .with_header("x-ratelimit-limit", 1)
-                    .with_header("x-ratelimit-remaining", 0)
-                    .with_header("x-ratelimit-reset", c2.secs() + 8)
-            })
-        })
-        .await;
+        let server = spending_the_window(&clock, 8).await;
         let client = client(&server.url, &clock);
         client.v2_16().list_tags().send().await.unwrap();
         assert_eq!(

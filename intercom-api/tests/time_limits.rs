@@ -20,7 +20,7 @@ use intercom_api::clock::Clock;
 use intercom_api::{
     CallOptions, Client, ErrorCode, Phase, RateLimitConfig, RetryConfig, TimeLimit,
 };
-use support::{Action, FastClock, RawServer, TOKEN};
+use support::{Action, FastClock, RawServer, TOKEN, client};
 
 const LIST: &str = r#"{"type":"list","data":[]}"#;
 
@@ -66,15 +66,6 @@ fn windowed(
             .with_header("x-ratelimit-remaining", limit.saturating_sub(used))
             .with_header("x-ratelimit-reset", window + 10)
     }
-}
-
-fn client(url: &str, clock: &FastClock) -> Client {
-    Client::builder()
-        .access_token(TOKEN)
-        .base_url(url)
-        .clock(clock.clone())
-        .build()
-        .unwrap()
 }
 
 /// `calls` calls from 3 concurrent tasks; the fast-clock time they took.
@@ -205,13 +196,14 @@ fn timed(url: &str, attempt: Duration) -> Client {
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_two_second_call_timeout_ends_a_stalled_call_in_two_seconds() {
-    let two = TimeLimit::Call(Duration::from_secs(2));
-    // Alone: the only attempt's timeout (60 s) is cut to the 2 s left.
-    let server = RawServer::start(|_| Action::Hang).await;
+/// One call through a [`timed`] client that fails: its error, how long it
+/// took, and what ran out.
+async fn failed_call(
+    url: &str,
+    attempt: Duration,
+) -> (intercom_api::Error, Duration, (TimeLimit, Phase, u32)) {
     let started = Instant::now();
-    let e = timed(&server.url, Duration::from_secs(60))
+    let e = timed(url, attempt)
         .v2_16()
         .list_tags()
         .send()
@@ -219,8 +211,19 @@ async fn a_two_second_call_timeout_ends_a_stalled_call_in_two_seconds() {
         .unwrap_err();
     let took = started.elapsed();
     let o = e.out_of_time().unwrap_or_else(|| panic!("{e:?}"));
-    assert_eq!((o.limit, o.phase, o.attempts), (two, Phase::Sending, 1));
-    assert!(e.is_timeout() && o.last.as_ref().is_some_and(|l| l.is_timeout()));
+    let ran_out = (o.limit, o.phase, o.attempts);
+    (e, took, ran_out)
+}
+
+#[tokio::test]
+async fn a_two_second_call_timeout_ends_a_stalled_call_in_two_seconds() {
+    let two = TimeLimit::Call(Duration::from_secs(2));
+    // Alone: the only attempt's timeout (60 s) is cut to the 2 s left.
+    let server = RawServer::start(|_| Action::Hang).await;
+    let (e, took, ran_out) = failed_call(&server.url, Duration::from_secs(60)).await;
+    assert_eq!(ran_out, (two, Phase::Sending, 1));
+    let last = e.out_of_time().and_then(|o| o.last.as_ref());
+    assert!(e.is_timeout() && last.is_some_and(|l| l.is_timeout()));
     assert!(
         took >= Duration::from_millis(1_900) && took < Duration::from_millis(2_800),
         "{took:?}"
@@ -233,19 +236,12 @@ async fn a_two_second_call_timeout_ends_a_stalled_call_in_two_seconds() {
 
     // Under retries: attempts of 0.6 s, backoffs between them.
     let server = RawServer::start(|_| Action::Hang).await;
-    let started = Instant::now();
-    let e = timed(&server.url, Duration::from_millis(600))
-        .v2_16()
-        .list_tags()
-        .send()
-        .await
-        .unwrap_err();
-    let took = started.elapsed();
-    let o = e.out_of_time().unwrap_or_else(|| panic!("{e:?}"));
-    assert_eq!(o.limit, two);
+    let (_, took, (limit, _, attempts)) =
+        failed_call(&server.url, Duration::from_millis(600)).await;
+    assert_eq!(limit, two);
     assert!(
-        o.attempts >= 3 && server.count() == o.attempts as usize,
-        "{o:?}"
+        attempts >= 3 && server.count() == attempts as usize,
+        "{attempts} attempts"
     );
     assert!(
         took >= Duration::from_millis(1_200) && took < Duration::from_millis(2_800),
@@ -262,16 +258,8 @@ async fn a_two_second_call_timeout_ends_a_stalled_call_in_two_seconds() {
         }
     })
     .await;
-    let started = Instant::now();
-    let e = timed(&server.url, Duration::from_secs(60))
-        .v2_16()
-        .list_tags()
-        .send()
-        .await
-        .unwrap_err();
-    let took = started.elapsed();
-    let o = e.out_of_time().unwrap_or_else(|| panic!("{e:?}"));
-    assert_eq!((o.limit, o.phase), (two, Phase::Sending));
+    let (_, took, (limit, phase, _)) = failed_call(&server.url, Duration::from_secs(60)).await;
+    assert_eq!((limit, phase), (two, Phase::Sending));
     assert_eq!(server.count(), 2, "waited out the 429, then stalled");
     assert!(
         took >= Duration::from_millis(1_900) && took < Duration::from_millis(2_800),
@@ -291,20 +279,14 @@ async fn a_429_whose_wait_would_cross_a_limit_returns_at_once() {
     })
     .await;
     // The call timeout.
-    let started = Instant::now();
-    let e = timed(&server.url, Duration::from_secs(60))
-        .v2_16()
-        .list_tags()
-        .send()
-        .await
-        .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(1), "not waited");
-    let o = e.out_of_time().unwrap_or_else(|| panic!("{e:?}"));
+    let (e, took, (limit, phase, _)) = failed_call(&server.url, Duration::from_secs(60)).await;
+    assert!(took < Duration::from_secs(1), "not waited");
     assert_eq!(
-        (o.limit, o.phase),
+        (limit, phase),
         (TimeLimit::Call(Duration::from_secs(2)), Phase::RateLimited)
     );
-    assert!(o.wait.is_some_and(|w| w >= Duration::from_secs(30)));
+    let wait = e.out_of_time().and_then(|o| o.wait);
+    assert!(wait.is_some_and(|w| w >= Duration::from_secs(30)));
     // The 429 is still there to read.
     assert!(e.is_rate_limited());
     assert_eq!(e.code(), Some(&ErrorCode::RateLimitExceeded));

@@ -80,6 +80,16 @@ pub struct Seen {
     pub body: Vec<u8>,
 }
 
+/// A client of `url` on `clock`, with every other setting its default.
+pub fn client(url: &str, clock: &FastClock) -> intercom_api::Client {
+    intercom_api::Client::builder()
+        .access_token(TOKEN)
+        .base_url(url)
+        .clock(clock.clone())
+        .build()
+        .unwrap()
+}
+
 /// What the server does with one request.
 #[derive(Debug, Clone)]
 pub enum Action {
