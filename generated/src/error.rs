@@ -46,6 +46,12 @@ pub enum ConfigError {
         /// The base URL.
         url: String,
     },
+    /// The shared rate limiter is misconfigured (its Redis URL, which may
+    /// hold a password, is never shown).
+    SharedLimiter {
+        /// What is wrong.
+        reason: String,
+    },
     /// The HTTP client could not be built.
     Http(reqwest::Error),
 }
@@ -68,6 +74,9 @@ impl fmt::Display for ConfigError {
                  `rustls` (default) or `native-tls` feature, or pass a reqwest::Client that has \
                  one (ClientBuilder::http_client)"
             ),
+            ConfigError::SharedLimiter { reason } => {
+                write!(f, "shared rate limiter: {reason}")
+            }
             ConfigError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
         }
     }

@@ -156,6 +156,8 @@ impl Client {
             retry,
             attempt_timeout: r.attempt_timeout,
             call_timeout: r.call_timeout,
+            #[cfg(feature = "redis")]
+            shared: r.shared.clone(),
         };
         let base_url = self.inner.base_url.clone();
         Client::assemble(base_url, Arc::new(runtime), self.inner.options)
@@ -234,6 +236,8 @@ pub struct ClientBuilder {
     retry: RetryConfig,
     rate_limit: RateLimitConfig,
     clock: Arc<dyn Clock>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::RedisLimiter>,
 }
 
 impl Default for ClientBuilder {
@@ -248,6 +252,8 @@ impl Default for ClientBuilder {
             retry: RetryConfig::default(),
             rate_limit: RateLimitConfig::default(),
             clock: Arc::new(SystemClock),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
     }
 }
@@ -330,6 +336,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Share the rate limit with every process (and client) using the same
+    /// Redis keys (feature `redis`): see [`RedisLimiter`](crate::RedisLimiter).
+    #[cfg(feature = "redis")]
+    pub fn shared_limiter(mut self, limiter: crate::shared::RedisLimiter) -> Self {
+        self.shared = Some(limiter);
+        self
+    }
+
     /// The clock used for pacing and backoff (tests inject a virtual one).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
@@ -373,6 +387,8 @@ impl ClientBuilder {
             retry: self.retry,
             attempt_timeout: self.attempt_timeout,
             call_timeout: self.call_timeout,
+            #[cfg(feature = "redis")]
+            shared: self.shared.map(crate::shared::Shared::new),
         };
         Ok(Client::assemble(
             base_url,

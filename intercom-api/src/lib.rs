@@ -250,6 +250,8 @@ mod rate_limit;
 mod region;
 mod retry;
 mod runtime;
+#[cfg(feature = "redis")]
+mod shared;
 pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
@@ -266,6 +268,8 @@ pub use rate_limit::{RateLimit, RateLimitConfig, WINDOW};
 pub use region::Region;
 pub use retry::RetryConfig;
 pub use runtime::USER_AGENT_VALUE;
+#[cfg(feature = "redis")]
+pub use shared::RedisLimiter;
 
 macro_rules! reexport_versions {
     ($($feature:ident = $name:literal => $krate:ident, $version:literal, $header:literal;)*) => {$(

@@ -62,6 +62,9 @@ pub(crate) struct Runtime {
     pub(crate) attempt_timeout: Option<Duration>,
     /// Timeout of a whole call.
     pub(crate) call_timeout: Option<Duration>,
+    /// The rate limit shared with other processes, if any.
+    #[cfg(feature = "redis")]
+    pub(crate) shared: Option<Arc<crate::shared::Shared>>,
 }
 
 /// The executor every generated client sends its requests through: the
@@ -206,6 +209,29 @@ impl Runtime {
         }
     }
 
+    /// Reserves a slot of the fleet's window (none without a shared
+    /// limiter); the time it waited, or the limit a wait would cross. Boxed
+    /// whole: its state stays out of every call's future.
+    #[cfg(feature = "redis")]
+    fn reserve_shared<'a>(
+        &'a self,
+        options: &'a CallOptions,
+        started: SystemTime,
+        rate_waited: Duration,
+    ) -> std::pin::Pin<Box<dyn Future<Output = SharedAdmission> + Send + 'a>> {
+        Box::pin(async move {
+            let Some(shared) = &self.shared else {
+                return Ok((None, Duration::ZERO));
+            };
+            let limits = self.limits(options, started);
+            let jitter = self.limiter.config().jitter;
+            let (reservation, paced) = shared
+                .reserve(&*self.clock, &limits, rate_waited, jitter)
+                .await?;
+            Ok((Some(reservation), paced))
+        })
+    }
+
     /// Auth and the user agent. (The default timeout is set on each
     /// attempt's copy: reqwest keeps it in the request's extensions, which
     /// would otherwise be copied for every attempt too.)
@@ -254,26 +280,52 @@ impl Runtime {
         );
         let recorder = span.clone();
         async move {
+            // The fleet's window first, when there is a fleet.
+            #[cfg(feature = "redis")]
+            let (mut reservation, shared_paced) = self
+                .reserve_shared(options, started, call.rate_waited)
+                .await?;
+            #[cfg(not(feature = "redis"))]
+            let shared_paced = Duration::ZERO;
             // Waiting is boxed: it is the exception, and its future would
             // otherwise make every call's larger.
-            let (permit, paced) = match self.limiter.try_acquire(self.clock.now()) {
-                Some(permit) => (permit, Duration::ZERO),
+            #[allow(unused_mut)]
+            let (permit, mut paced) = match self.limiter.try_acquire(self.clock.now()) {
+                Some(permit) => (permit, shared_paced),
                 None => {
                     let limits = self.limits(options, started);
+                    let rate_waited = call.rate_waited + shared_paced;
                     let waiting = async move {
                         (self.limiter)
-                            .acquire(&*self.clock, &limits, call.rate_waited)
+                            .acquire(&*self.clock, &limits, rate_waited)
                             .await
                     };
-                    Box::pin(waiting).await?
+                    let (permit, paced) = Box::pin(waiting).await?;
+                    (permit, shared_paced + paced)
                 }
             };
+            // Nothing was shared when this request was admitted, and it then
+            // waited here (for the first response, or a window): ask the
+            // fleet again, which knows more by now.
+            #[cfg(feature = "redis")]
+            if paced > shared_paced && reservation.as_ref().is_some_and(|r| r.is_local()) {
+                drop(reservation);
+                let again = self.reserve_shared(options, started, call.rate_waited + paced);
+                let (renewed, more) = again.await?;
+                (reservation, paced) = (renewed, paced + more);
+            }
+            #[cfg(feature = "redis")]
+            let first_to_share = reservation.as_ref().is_some_and(|r| r.is_local());
             recorder.record("paced_ms", wait_ms(paced));
             let request = {
                 let limits = self.limits(options, started);
                 let timeout = options.attempt_timeout.unwrap_or(self.attempt_timeout);
                 self.next_request(pending, &limits, timeout)
             };
+            #[cfg(feature = "redis")]
+            if let Some(reservation) = reservation {
+                reservation.sent();
+            }
             let mut response = match self.http.execute(request).await {
                 Ok(response) => response,
                 Err(e) => {
@@ -285,10 +337,21 @@ impl Runtime {
             let status = response.status();
             recorder.record("status", status.as_u16());
             let now = self.clock.now();
-            permit.complete(Some(response.headers()), now);
             let server_wait = (status == reqwest::StatusCode::TOO_MANY_REQUESTS)
                 .then(|| server_wait(response.headers(), now))
                 .flatten();
+            // The fleet learns before this process's waiting tasks go on.
+            // (Boxed where it waits: a rare path, kept out of every call's
+            // future.)
+            #[cfg(feature = "redis")]
+            match &self.shared {
+                Some(shared) if first_to_share => {
+                    Box::pin(shared.report_now(response.headers(), now, server_wait)).await
+                }
+                Some(shared) => shared.report(response.headers(), now, server_wait),
+                None => {}
+            }
+            permit.complete(Some(response.headers()), now);
             let outcome = Outcome::Response {
                 status,
                 server_wait,
@@ -320,6 +383,11 @@ impl Runtime {
         .instrument(span)
     }
 }
+
+/// A slot of the fleet's window (none without a shared limiter) and the time
+/// waited for it, or the limit a wait would cross.
+#[cfg(feature = "redis")]
+type SharedAdmission = Result<(Option<crate::shared::Reservation>, Duration), Late>;
 
 /// What an attempt produced: its outcome, its result, and the time it paced.
 type Attempted = (Outcome, reqwest::Result<Response>, Duration);
@@ -466,12 +534,18 @@ mod tests {
             retry: RetryConfig::default(),
             attempt_timeout: None,
             call_timeout: None,
+            #[cfg(feature = "redis")]
+            shared: None,
         };
         let request = Request::new(reqwest::Method::GET, "http://localhost/".parse().unwrap());
         let options = CallOptions::new();
         let call = runtime.call(request, &Operation::UNKNOWN, &options);
         let size = std::mem::size_of_val(&call);
-        assert!(size <= 1000, "the call future is {size} bytes");
+        // With a shared limiter (feature `redis`) each call also pays a Redis
+        // round trip, tens of microseconds: its few more bytes must only stay
+        // within the small-size classes (glibc's tcache: 1,032 bytes).
+        let bound = if cfg!(feature = "redis") { 1032 } else { 1000 };
+        assert!(size <= bound, "the call future is {size} bytes");
     }
 
     /// The field-by-field copy agrees with `try_clone` on everything a
