@@ -198,7 +198,8 @@ return 0
 /// 429's wait (ms, 0 for none). A later window replaces the state; the same
 /// window, or a guessed one (whatever its guessed end), keeps the larger
 /// count (ours counts what is on the wire too) and takes the reported end;
-/// an earlier one's late answer is ignored. A 429 spends the window and holds everyone until its wait ends.
+/// an earlier one's late answer is ignored. A 429 holds everyone until its
+/// wait ends (`Retry-After`, else the reset).
 const LEARN: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -221,7 +222,6 @@ local wait = tonumber(ARGV[5])
 if wait > 0 then
   local b = tonumber(redis.call('HGET', KEYS[1], 'blocked')) or 0
   if now + wait > b then redis.call('HSET', KEYS[1], 'blocked', now + wait) end
-  redis.call('HSET', KEYS[1], 'used', limit)
 end
 redis.call('PEXPIRE', KEYS[1], 6 * len)
 redis.call('DEL', KEYS[2])

@@ -12,6 +12,8 @@
 //! - Outage: Redis is killed mid-run and started again. No call fails, hangs
 //!   or panics; each process logs the outage once and the resumption once;
 //!   after the restart the fleet shares again (≤ 1 % refused).
+//! - A 429 one client meets holds another back until the reset, and two
+//!   apps of one workspace keep to its ceiling together.
 
 mod support;
 
@@ -434,5 +436,69 @@ async fn two_apps_of_one_workspace_keep_to_its_ceiling_together() {
     assert!(
         per_slot.len() >= 2,
         "some calls waited for the next slot: {per_slot:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_seen_by_one_client_holds_back_the_others_until_it_ends() {
+    let redis = RedisServer::start();
+    let arrivals = Arc::new(Mutex::new(Vec::<(u64, u16)>::new()));
+    let a = arrivals.clone();
+    let n = AtomicU32::new(0);
+    // The second request is refused: the window is spent until its reset,
+    // about 2 s away; everything else has room.
+    let server = RawServer::start(move |_| {
+        let now = SystemTime::now();
+        let limited = n.fetch_add(1, Ordering::SeqCst) == 1;
+        a.lock()
+            .unwrap()
+            .push((unix_ms(now), if limited { 429 } else { 200 }));
+        let (answer, remaining, reset_in) = if limited {
+            (Action::status(429, "{}"), 0, 2)
+        } else {
+            (Action::ok(r#"{"type":"list","data":[]}"#), 900, 10)
+        };
+        answer
+            .with_header("date", httpdate::fmt_http_date(now))
+            .with_header("x-ratelimit-limit", 1000)
+            .with_header("x-ratelimit-remaining", remaining)
+            .with_header("x-ratelimit-reset", unix_ms(now) / 1000 + reset_in)
+    })
+    .await;
+    let client = || {
+        Client::builder()
+            .access_token(TOKEN)
+            .base_url(&server.url)
+            .shared_limiter(RedisLimiter::new(&redis.url(), "held-app").unwrap())
+            .build()
+            .unwrap()
+    };
+    let (first, second) = (client(), client());
+    // The fleet learns the limits, then the first client meets the 429.
+    first.v2_16().list_tags().send().await.unwrap();
+    let limited = tokio::spawn({
+        let first = first.clone();
+        async move { first.v2_16().list_tags().send().await.map(drop) }
+    });
+    while arrivals.lock().unwrap().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Another client, which has seen no 429 itself, waits for it too.
+    second.v2_16().list_tags().send().await.unwrap();
+    limited.await.unwrap().unwrap();
+    let arrivals = arrivals.lock().unwrap().clone();
+    let refused_at = arrivals.iter().find(|a| a.1 == 429).unwrap().0;
+    let reset = (refused_at / 1000 + 2) * 1000;
+    let later: Vec<i64> = arrivals
+        .iter()
+        .filter(|a| a.0 > refused_at)
+        .map(|a| a.0 as i64 - reset as i64)
+        .collect();
+    println!("after the 429, requests arrived {later:?} ms after its reset");
+    assert_eq!(later.len(), 2, "{arrivals:?}");
+    assert!(
+        later.iter().all(|ms| (-20..2_000).contains(ms)),
+        "nobody sent before the 429's reset, and then everyone went on: {later:?}"
     );
 }
