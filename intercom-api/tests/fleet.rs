@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use intercom_api::{Client, RateLimitConfig, RedisLimiter};
 use support::redis::RedisServer;
-use support::{Action, RawServer, TOKEN};
+use support::{Action, RawServer, TOKEN, show};
 
 const WINDOW_SECS: u64 = 3;
 const LIMIT: u32 = 90;
@@ -203,7 +203,7 @@ async fn a_fleet_sharing_through_redis_keeps_to_the_apps_limit() {
         let (served, refused, n) = tally(&windows, start + Duration::from_secs(WINDOW_SECS), until);
         let share = f64::from(served) / f64::from(LIMIT * n);
         let requests = served + refused;
-        println!(
+        show(&format!(
             "fleet {}: {PROCESSES} processes x {TASKS} tasks, {n} windows of {WINDOW_SECS} s at {LIMIT}: throughput {:.1} % of the limit; 429s sent by the mock {refused} of {requests} requests ({:.2} %), surfaced to callers {}; calls ok {}, failed otherwise {}, cancelled {}, hung {}",
             if shared {
                 "sharing through Redis"
@@ -217,7 +217,7 @@ async fn a_fleet_sharing_through_redis_keeps_to_the_apps_limit() {
             total.failed,
             total.cancelled,
             total.hung,
-        );
+        ));
         assert_eq!(total.hung, 0);
         if shared {
             assert!(share >= 0.95, "throughput {share:.3} of the limit");
@@ -247,10 +247,10 @@ async fn a_fleet_sharing_through_redis_keeps_to_the_apps_limit() {
                 .get(&window)
                 .copied()
                 .unwrap_or_default();
-            println!(
+            show(&format!(
                 "after the run: Redis counts {used} in the window ending {reset} ms; the mock served {} and refused {} in it",
                 served_then.0, served_then.1
-            );
+            ));
             assert_eq!(
                 used,
                 u64::from(served_then.0 + served_then.1),
@@ -287,7 +287,7 @@ async fn the_fleet_carries_on_through_a_redis_outage_and_shares_again() {
     let relearned = restarted + Duration::from_secs(2 * WINDOW_SECS);
     let (_, refused_out, _) = tally(&windows, stopped, relearned);
     let (served, refused, n) = tally(&windows, relearned, until);
-    println!(
+    show(&format!(
         "outage: Redis down {:.1} s; 429s sent during it and the two windows after {refused_out}; calls ok {}, failed {}, surfaced 429s {}, hung {}; outages logged {} and resumptions {} over {PROCESSES} processes; after the restart {served} served and {refused} refused in {n} windows",
         restarted.duration_since(stopped).unwrap().as_secs_f64(),
         total.ok,
@@ -296,7 +296,7 @@ async fn the_fleet_carries_on_through_a_redis_outage_and_shares_again() {
         total.hung,
         total.outages,
         total.resumed,
-    );
+    ));
     assert_eq!((total.failed, total.limited, total.hung), (0, 0, 0));
     for r in &reports {
         assert_eq!((r.outages, r.resumed), (1, 1), "logged once each: {r:?}");
@@ -431,7 +431,9 @@ async fn two_apps_of_one_workspace_keep_to_its_ceiling_together() {
     for at in arrivals.lock().unwrap().iter() {
         *per_slot.entry(at / 10_000).or_default() += 1;
     }
-    println!("workspace ceiling 4 per 10 s, two apps: requests per slot {per_slot:?}");
+    show(&format!(
+        "workspace ceiling 4 per 10 s, two apps: requests per slot {per_slot:?}"
+    ));
     assert!(per_slot.values().all(|n| *n <= 4), "{per_slot:?}");
     assert!(
         per_slot.len() >= 2,
@@ -495,7 +497,9 @@ async fn a_429_seen_by_one_client_holds_back_the_others_until_it_ends() {
         .filter(|a| a.0 > refused_at)
         .map(|a| a.0 as i64 - reset as i64)
         .collect();
-    println!("after the 429, requests arrived {later:?} ms after its reset");
+    show(&format!(
+        "after the 429, requests arrived {later:?} ms after its reset"
+    ));
     assert_eq!(later.len(), 2, "{arrivals:?}");
     assert!(
         later.iter().all(|ms| (-20..2_000).contains(ms)),

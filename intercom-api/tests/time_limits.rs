@@ -125,9 +125,9 @@ async fn a_skewed_clock_paces_in_ten_second_windows() {
         let server = RawServer::start(windowed(&clock, offset, 5, refused.clone())).await;
         let client = client(&server.url, &clock);
         let took = run(&client, &clock, 15).await;
-        println!(
+        support::show(&format!(
             "server clock {offset:+} s: 15 calls at 5 per window in {took:.1?} (fast-clock time)"
-        );
+        ));
         assert_eq!(refused.load(Ordering::SeqCst), 0, "offset {offset}: no 429");
         assert!(
             took < Duration::from_secs(45),

@@ -82,6 +82,13 @@ pub struct Seen {
     pub body: Vec<u8>,
 }
 
+/// Prints a figure line where CI's log shows it: straight to stderr, which
+/// the test harness does not capture (it captures `println!`).
+pub fn show(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// A client of `url` on `clock`, with every other setting its default.
 pub fn client(url: &str, clock: &FastClock) -> intercom_api::Client {
     intercom_api::Client::builder()
