@@ -533,3 +533,29 @@ fn window_ms() -> u64 {
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_redis_password_never_shows() {
+        let limiter = RedisLimiter::new("redis://:s3cret-pass@10.1.2.3:6380/2", "app").unwrap();
+        let shown = format!("{limiter:?}");
+        assert!(
+            shown.contains("10.1.2.3:6380") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+        let shared = Shared::new(limiter);
+        assert!(!format!("{shared:?}").contains("s3cret"));
+        for bad in ["http://:s3cret@host/", "redis://:s3cret@[::1/"] {
+            let e = RedisLimiter::new(bad, "app").unwrap_err();
+            assert!(!e.to_string().contains("s3cret"), "{e}");
+            assert!(!format!("{e:?}").contains("s3cret"), "{e:?}");
+        }
+        assert!(
+            RedisLimiter::new("redis://127.0.0.1/", "").is_err(),
+            "an empty app key"
+        );
+    }
+}
