@@ -306,9 +306,14 @@ impl Runtime {
             };
             // Nothing was shared when this request was admitted, and it then
             // waited here (for the first response, or a window): ask the
-            // fleet again, which knows more by now.
+            // fleet again, which knows more by now. The same when the window
+            // its slot was counted in is over (this process was slow to get
+            // here): sent now, it would land in the next one.
             #[cfg(feature = "redis")]
-            if paced > shared_paced && reservation.as_ref().is_some_and(|r| r.is_local()) {
+            if reservation
+                .as_ref()
+                .is_some_and(|r| (paced > shared_paced && r.is_local()) || r.lapsed())
+            {
                 drop(reservation);
                 let again = self.reserve_shared(options, started, call.rate_waited + paced);
                 let (renewed, more) = again.await?;

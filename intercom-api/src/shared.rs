@@ -111,7 +111,7 @@ impl RedisLimiter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Admission {
     /// Admitted: the reservation to return if the request never leaves.
-    Go(Slot),
+    Go(Slot, Duration),
     /// The shared window is spent: wait this long.
     Wait(Duration),
     /// Nothing shared to go by (this is the fleet's probe, or Redis is
@@ -129,12 +129,14 @@ pub(crate) struct Slot {
 
 /// Reserve a slot. KEYS: app hash, workspace counter prefix, the fleet's
 /// probe lease. ARGV: workspace ceiling (0: none), window length (ms), probe
-/// lease (ms). Returns {0, window, slot} when admitted, {1, wait_ms} when the
+/// lease (ms), guard (ms). Returns {0, window, slot, ms left in it} when admitted, {1, wait_ms} when the
 /// window is spent, {2} for the fleet's probe: while nothing is known, one
 /// request at a time (a lease, in case it never answers) goes out to learn
 /// the limits and the others poll, as one process's first request does for
-/// its tasks. A window whose end has passed is renewed (its end a guess,
-/// marked, until a response reports it).
+/// its tasks. Nothing is admitted in the last `GUARD` of a window: such a
+/// request could reach Intercom in the next window, whose count starts from
+/// zero. A window whose end has passed is renewed (its end a guess, marked,
+/// until a response reports it).
 const RESERVE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -163,7 +165,7 @@ else
     used = 0
     redis.call('HSET', KEYS[1], 'reset', reset, 'used', 0, 'guess', 1)
   end
-  if used >= limit then return {1, reset - now} end
+  if used >= limit or reset - now < tonumber(ARGV[4]) then return {1, reset - now} end
 end
 if ceiling > 0 then
   redis.call('INCR', key)
@@ -172,7 +174,7 @@ end
 if probe then return {2} end
 redis.call('HINCRBY', KEYS[1], 'used', 1)
 redis.call('PEXPIRE', KEYS[1], 6 * len)
-return {0, reset, slot}
+return {0, reset, slot, reset - now}
 ";
 
 /// Return a reservation whose request never left. KEYS as `RESERVE`; ARGV:
@@ -227,6 +229,10 @@ redis.call('PEXPIRE', KEYS[1], 6 * len)
 redis.call('DEL', KEYS[2])
 return 0
 ";
+
+/// The end of a window in which nothing more is admitted: a request sent
+/// then could arrive in the next window, beyond the fleet's count there.
+const GUARD: Duration = Duration::from_millis(250);
 
 /// Longest a call waits for the shared window before asking again.
 const RECHECK: Duration = Duration::from_millis(250);
@@ -357,15 +363,19 @@ impl Shared {
                     .key(&self.probe_key)
                     .arg(self.ceiling)
                     .arg(window_ms())
-                    .arg(millis(PROBE_LEASE));
+                    .arg(millis(PROBE_LEASE))
+                    .arg(millis(GUARD));
                 Box::pin(async move { call.invoke_async(&mut c).await })
             })
             .await;
         match answer.as_deref() {
-            Some([0, window, workspace]) => Admission::Go(Slot {
-                window: *window,
-                workspace: *workspace,
-            }),
+            Some([0, window, workspace, left]) => Admission::Go(
+                Slot {
+                    window: *window,
+                    workspace: *workspace,
+                },
+                Duration::from_millis((*left).max(0) as u64),
+            ),
             Some([1, wait]) => Admission::Wait(Duration::from_millis((*wait).max(0) as u64)),
             _ => Admission::Local,
         }
@@ -415,6 +425,9 @@ impl Shared {
 pub(crate) struct Reservation {
     shared: Option<Arc<Shared>>,
     slot: Slot,
+    /// Past this, the window it was counted in is (nearly) over: a request
+    /// sent then may land in the next one.
+    lapses: Instant,
 }
 
 impl Reservation {
@@ -450,9 +463,9 @@ impl Shared {
     ) -> Result<(Reservation, Duration), Late> {
         let mut waited = Duration::ZERO;
         loop {
-            let (shared, slot) = match self.admit().await {
-                Admission::Go(slot) => (Some(self.clone()), slot),
-                Admission::Local => (None, Slot::default()),
+            let (shared, slot, left) = match self.admit().await {
+                Admission::Go(slot, left) => (Some(self.clone()), slot, left),
+                Admission::Local => (None, Slot::default(), Duration::MAX),
                 Admission::Wait(d) => {
                     // Asked again at least every `RECHECK`: slots that calls
                     // give back (cancelled before sending) are taken up.
@@ -467,7 +480,17 @@ impl Shared {
                     continue;
                 }
             };
-            return Ok((Reservation { shared, slot }, waited));
+            let lapses = Instant::now()
+                .checked_add(left.saturating_sub(GUARD))
+                .unwrap_or_else(|| Instant::now() + WINDOW * 6);
+            return Ok((
+                Reservation {
+                    shared,
+                    slot,
+                    lapses,
+                },
+                waited,
+            ));
         }
     }
 
@@ -520,6 +543,12 @@ impl Reservation {
     /// is out): the local limiter alone admitted it.
     pub(crate) fn is_local(&self) -> bool {
         self.shared.is_none()
+    }
+
+    /// Its window is (nearly) over: the request, not sent yet, would count
+    /// in the next one; reserve again.
+    pub(crate) fn lapsed(&self) -> bool {
+        self.shared.is_some() && Instant::now() >= self.lapses
     }
 }
 
