@@ -26,6 +26,8 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+mod support;
+
 const TOKEN: &str = "bench-token";
 
 fn tag_list() -> serde_json::Value {
@@ -328,19 +330,14 @@ fn main() {
             .unwrap()
             .block_on(profile(side, calls));
     }
-    let bench = args.iter().any(|a| a == "--bench");
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            if bench {
-                overhead(2000, 41).await;
-                efficiency(50, 8, 16).await;
-            } else {
-                overhead(40, 1).await;
-                efficiency(5, 1, 4).await;
-            }
-        });
+    support::run(
+        async {
+            overhead(2000, 41).await;
+            efficiency(50, 8, 16).await;
+        },
+        async {
+            overhead(40, 1).await;
+            efficiency(5, 1, 4).await;
+        },
+    );
 }

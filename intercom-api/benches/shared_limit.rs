@@ -20,6 +20,8 @@
 //! version so the target stays compiled and working (it needs
 //! `redis-server`, like the `fleet` test).
 
+mod support;
+
 #[path = "../tests/support/redis.rs"]
 mod redis_server;
 
@@ -170,17 +172,5 @@ fn main() {
         .with_max_level(tracing::Level::WARN)
         .with_writer(|| CountingStderr)
         .try_init();
-    let bench = std::env::args().any(|a| a == "--bench");
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            if bench {
-                compare(2000, 5, 200).await;
-            } else {
-                compare(50, 2, 10).await;
-            }
-        });
+    support::run(compare(2000, 5, 200), compare(50, 2, 10));
 }
