@@ -19,9 +19,10 @@
 //! answers again. A Redis failure never fails, hangs or repeats a call.
 //!
 //! A reservation whose request never left (the call was cancelled while
-//! waiting, or its time ran out) is returned; one whose request may have
-//! reached Intercom stays counted, as Intercom counts it. Unreturned ones
-//! (the process died) expire with their window.
+//! waiting, even while Redis was counting it, or its time ran out) is
+//! returned; one whose request may have reached Intercom stays counted, as
+//! Intercom counts it. Unreturned ones (the process died) expire with their
+//! window.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -353,8 +354,19 @@ impl Shared {
         }
     }
 
-    /// Reserves a slot of the shared window.
-    pub(crate) async fn admit(&self) -> Admission {
+    /// Reserves a slot of the shared window. Cancellation-safe: dropped
+    /// while Redis is counting the slot, it finishes the script in a task of
+    /// its own and gives the slot back ([`Admitting`]).
+    pub(crate) fn admit(self: &Arc<Self>) -> Admitting {
+        let shared = self.clone();
+        Admitting {
+            script: Some(Box::pin(async move { shared.admit_here().await })),
+            shared: self.clone(),
+        }
+    }
+
+    /// Runs the reservation script (see [`admit`](Self::admit)).
+    async fn admit_here(&self) -> Admission {
         let answer: Option<Vec<i64>> = self
             .run(|mut c| {
                 let mut call = self.reserve.prepare_invoke();
@@ -415,6 +427,45 @@ impl Shared {
                 Box::pin(async move { call.invoke_async(&mut c).await })
             })
             .await;
+    }
+}
+
+/// The reservation script in flight ([`Shared::admit`]). Dropped before it
+/// answered (its call cancelled), it hands the script to a task of its own,
+/// which gives back the slot Redis may have counted meanwhile.
+pub(crate) struct Admitting {
+    script: Option<std::pin::Pin<Box<dyn Future<Output = Admission> + Send>>>,
+    shared: Arc<Shared>,
+}
+
+impl Future for Admitting {
+    type Output = Admission;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Admission> {
+        let Some(script) = self.script.as_mut() else {
+            return std::task::Poll::Ready(Admission::Local);
+        };
+        let admission = std::task::ready!(script.as_mut().poll(cx));
+        self.script = None;
+        std::task::Poll::Ready(admission)
+    }
+}
+
+impl Drop for Admitting {
+    fn drop(&mut self) {
+        if let (Some(script), Ok(runtime)) =
+            (self.script.take(), tokio::runtime::Handle::try_current())
+        {
+            let shared = self.shared.clone();
+            runtime.spawn(async move {
+                if let Admission::Go(slot, _) = script.await {
+                    shared.release(slot).await;
+                }
+            });
+        }
     }
 }
 

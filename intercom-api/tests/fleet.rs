@@ -14,6 +14,7 @@
 //!   after the restart the fleet shares again (≤ 1 % refused).
 //! - A 429 one client meets holds another back until the reset, and two
 //!   apps of one workspace keep to its ceiling together.
+//! - A call cancelled while Redis is counting its slot gives the slot back.
 
 mod support;
 
@@ -514,4 +515,64 @@ async fn a_429_seen_by_one_client_holds_back_the_others_until_it_ends() {
         later.iter().all(|ms| (-20..2_000).contains(ms)),
         "nobody sent before the 429's reset, and then everyone went on: {later:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_cancelled_while_redis_counts_its_slot_gives_it_back() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let redis = RedisServer::start();
+    let served = Arc::new(AtomicU32::new(0));
+    let s = served.clone();
+    let server = RawServer::start(move |_| {
+        s.fetch_add(1, Ordering::SeqCst);
+        let now = SystemTime::now();
+        Action::ok(r#"{"type":"list","data":[]}"#)
+            .with_header("date", httpdate::fmt_http_date(now))
+            .with_header("x-ratelimit-limit", 1000)
+            .with_header("x-ratelimit-remaining", 999)
+            .with_header("x-ratelimit-reset", unix_ms(now) / 1000 + 10)
+    })
+    .await;
+    // Redis operations may take 2 s here: the paused script below is slow,
+    // not failed.
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(&server.url)
+        .shared_limiter(
+            RedisLimiter::new(&redis.url(), "cancel-app")
+                .unwrap()
+                .timeout(Duration::from_secs(2)),
+        )
+        .build()
+        .unwrap();
+    // The fleet learns the limits: from here on a reservation is counted.
+    client.v2_16().list_tags().send().await.unwrap();
+    // The window's count, from a bulk reply (`$1\r\n1\r\n`).
+    let used = || {
+        let reply = redis
+            .command("HGET intercom-rs:rate-limit:app:cancel-app used")
+            .unwrap_or_default();
+        reply.lines().nth(1).and_then(|n| n.parse::<u32>().ok())
+    };
+    let before = used().expect("the window is known");
+    // Redis holds every command for 300 ms; the call is dropped 50 ms in,
+    // while its reservation script waits there.
+    assert!(
+        redis
+            .command("CLIENT PAUSE 300")
+            .unwrap()
+            .starts_with("+OK")
+    );
+    let cancelled =
+        tokio::time::timeout(Duration::from_millis(50), client.v2_16().list_tags().send()).await;
+    assert!(cancelled.is_err(), "the call was cancelled, not finished");
+    // The pause ends, the script counts the slot, and its task, whose
+    // caller is gone, gives it back.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let after = used().expect("the window is still known");
+    show(&format!(
+        "cancelled while Redis counted its slot: used {before} before, {after} after"
+    ));
+    assert_eq!(after, before, "the cancelled call's slot was given back");
+    assert_eq!(served.load(Ordering::SeqCst), 1, "it never left");
 }
