@@ -36,8 +36,12 @@ pub const VERSION_FEATURES: &str = r#"# Decoders for every operation's payload t
 response-decoders = []
 # `builder::dispatch`: any operation by `operationId` with JSON arguments: test support.
 dispatch = ["intercom-client-core/dispatch"]
-# `SURFACE`, the API surface snapshot text (workspace builds only): test support.
+# `SURFACE`, the API surface snapshot text, and `API_MODEL`, the structured
+# API model MIGRATING.md is computed from (workspace builds only): test support.
 surface = []
+# The spec's response examples of each operation (`ops::X::examples()`):
+# for the test kit (intercom-api's `test-util` feature).
+examples = []
 "#;
 
 /// What the generated code of every version uses (inherited from the
@@ -301,6 +305,15 @@ pub fn pieces(manifest: &Manifest, package_version: &str) -> Vec<Piece> {
         }
         for v in &manifest.versions {
             let _ = writeln!(text, "{} = [\"dep:{}\"]", v.feature, crate_name(v));
+        }
+        if !test_support {
+            // The test kit serves each enabled version's spec examples.
+            let examples: Vec<String> = manifest
+                .versions
+                .iter()
+                .map(|v| format!("{:?}", format!("{}?/examples", crate_name(v))))
+                .collect();
+            let _ = writeln!(text, "test-util = [{}]", examples.join(", "));
         }
         text
     };
@@ -572,7 +585,7 @@ sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
             .unwrap();
         assert_eq!(
             features.text,
-            "default = [\"preview\", \"rustls\"]\nv2_11 = [\"dep:intercom-api-v2-11\"]\npreview = [\"dep:intercom-api-preview\"]\n"
+            "default = [\"preview\", \"rustls\"]\nv2_11 = [\"dep:intercom-api-v2-11\"]\npreview = [\"dep:intercom-api-preview\"]\ntest-util = [\"intercom-api-v2-11?/examples\", \"intercom-api-preview?/examples\"]\n"
         );
         let before = "[features]\n# BEGIN version features: written by `cargo xtask regen` from spec/versions.toml\nold = []\n# END version features\naxum = []\n";
         let after = apply(features, Some(before)).unwrap();

@@ -17,23 +17,32 @@
 //!   dispatch and runtime items ([`syntax::emit`]), and renders the surface
 //!   snapshot ([`syntax::surface`]).
 //!
+//! - [`api`] is the structured API model of a generated version (built by
+//!   [`syntax::api_model`]), and [`diff`] compares two of them: what breaks
+//!   and what is added for a Rust caller (`cargo xtask diff`, `MIGRATING.md`).
+//!
 //! This file is the pipeline, and the only module that uses both stages
 //! (with [`report`], which gathers what each did). Beside it,
 //! [`versions`] reads `spec/versions.toml` and [`derived_files`] writes the
 //! files that follow from it.
+//! [`webhook_topics`] reads `spec/webhook-topics.toml` (a leaf too), from
+//! which [`syntax::emit::webhooks`] writes each module's `mod webhooks`.
 
 #![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+pub mod api;
 pub mod derived_files;
+pub mod diff;
 pub mod error;
 pub mod model;
 pub mod report;
 pub mod spec;
 pub mod syntax;
 pub mod versions;
+pub mod webhook_topics;
 
 pub use error::{Error, panic_message};
 pub use report::{Report, Timings};
@@ -48,6 +57,8 @@ pub struct Output {
     pub code: String,
     /// The API surface snapshot text.
     pub surface: String,
+    /// The structured API model ([`api::ApiModel`]): what [`diff`] compares.
+    pub api: api::ApiModel,
     /// The report.
     pub report: Report,
 }
@@ -98,6 +109,9 @@ pub struct Inputs {
     pub overrides: Vec<spec::overrides::Overrides>,
     /// The versions listed before it, oldest first.
     pub earlier: Vec<spec::inherit_paging_params::Earlier>,
+    /// Every webhook topic of `spec/webhook-topics.toml` (the emitter picks
+    /// the version's own); empty: the module's `Event` knows no topic.
+    pub webhook_topics: Vec<webhook_topics::Topic>,
 }
 
 /// Reads and parses what generating `version` needs besides its own
@@ -148,7 +162,11 @@ pub fn load_inputs(
                 .map_err(|e| e.to_string())
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(Inputs { overrides, earlier })
+    Ok(Inputs {
+        overrides,
+        earlier,
+        webhook_topics: Vec::new(),
+    })
 }
 
 /// Runs the whole pipeline for one version, with what it reads besides
@@ -189,6 +207,7 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
         .collect();
     sdk_paginated.sort();
     sdk_paginated.dedup();
+    let examples = spec::examples::response_examples(&spec.doc);
     let openapi: openapiv3::OpenAPI =
         serde_json::from_value(spec.doc).map_err(|e| Error::Parse(e.to_string()))?;
     let dropped = spec.dropped;
@@ -216,6 +235,12 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     let dispatch =
         syntax::emit::dispatch::emit(&operations, &syntax::emit::dispatch::setters(&index));
     let grouped = syntax::emit::groups::emit(&index, &operations).map_err(Error::Generate)?;
+    let webhooks = syntax::emit::webhooks::emit(
+        &index,
+        &webhook_topics::for_version(&inputs.webhook_topics, &version.name),
+        &version.name,
+    )
+    .map_err(Error::Generate)?;
     drop(index);
     let cx = passes::Context {
         operations: &operations,
@@ -227,14 +252,23 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
     applied_passes.extend(passes::run(Phase::Sends, &mut file, &cx).map_err(Error::Generate)?);
     let glue: syn::File = syn::parse2(syntax::emit::runtime_items::runtime_items(
         &version.header,
+        &version.feature,
         &operations,
     ))
     .map_err(|e| Error::Generate(e.to_string()))?;
     file.items.extend(glue.items);
     let grouped: syn::File = syn::parse2(grouped).map_err(|e| Error::Generate(e.to_string()))?;
     file.items.extend(grouped.items);
+    let ops = syntax::emit::ops::emit(&operations, &examples).map_err(Error::Generate)?;
+    let ops: syn::File = syn::parse2(ops).map_err(|e| Error::Generate(e.to_string()))?;
+    file.items.extend(ops.items);
+    let webhook_topics = (webhooks.typed, webhooks.topics);
+    let webhooks: syn::File =
+        syn::parse2(webhooks.tokens).map_err(|e| Error::Generate(e.to_string()))?;
+    file.items.extend(webhooks.items);
     timings.generate = t.elapsed();
 
+    let api = syntax::api_model::build(&version.name, &file, &operations);
     let t = Instant::now();
     let code = prettyplease::unparse(&file);
     timings.format = t.elapsed();
@@ -257,11 +291,13 @@ pub fn generate(version: &Version, text: &str, inputs: &Inputs) -> Result<Output
             .collect(),
         calls: operations.iter().map(|op| op.spec.call.clone()).collect(),
         lines: code.lines().count(),
+        webhooks: webhook_topics,
         timings,
     };
     Ok(Output {
         code,
         surface,
+        api,
         report,
     })
 }
@@ -319,7 +355,7 @@ mod tests {
             naming(&src.join("syntax"), &spec_names),
             Vec::<String>::new()
         );
-        for leaf in ["model.rs", "error.rs", "versions.rs"] {
+        for leaf in ["model.rs", "error.rs", "versions.rs", "webhook_topics.rs"] {
             let both: Vec<&str> = syntax_names.iter().chain(&spec_names).copied().collect();
             assert_eq!(
                 naming(&src.join(leaf), &both),

@@ -127,6 +127,21 @@ pub enum NameSource {
 /// Every operation of a normalised spec, by route.
 pub type SpecOperations = BTreeMap<Route, SpecOperation>;
 
+/// A response example the spec documents for an operation (the test kit
+/// serves it by status and name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseExample {
+    /// The status it is documented under (`"200"`).
+    pub status: String,
+    /// Its name in the spec, or `"example"` for a lone `example`.
+    pub name: String,
+    /// The example value, as compact JSON.
+    pub json: String,
+}
+
+/// Every operation's response examples, by route.
+pub type ResponseExamples = BTreeMap<Route, Vec<ResponseExample>>;
+
 /// An operation the spec stage removed because it cannot be generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dropped {

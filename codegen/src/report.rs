@@ -56,6 +56,9 @@ pub struct Report {
     pub calls: Vec<CallName>,
     /// Lines of formatted Rust.
     pub lines: usize,
+    /// Webhook topics whose item decodes into a generated type, and all
+    /// the version's topics (`mod webhooks`).
+    pub webhooks: (usize, usize),
     /// Phase timings.
     pub timings: Timings,
 }
@@ -76,6 +79,11 @@ impl fmt::Display for Report {
             ms(self.timings.normalise),
             ms(self.timings.generate),
             ms(self.timings.format),
+        )?;
+        writeln!(
+            f,
+            "  webhooks: {} topics, {} typed (the rest carry JSON)",
+            self.webhooks.1, self.webhooks.0
         )?;
         for o in &self.overrides {
             write!(f, "{o}")?;
@@ -176,6 +184,7 @@ impl Report {
                     .iter()
                     .find_map(|line| parse_ratio(line.strip_prefix(TYPED_BODIES)?))
             }),
+            webhooks: self.webhooks,
             codegen: self.timings.total(),
         }
     }
@@ -221,6 +230,8 @@ pub struct Summary {
     /// Request bodies with typed constructors, of all request bodies
     /// (the `constructors` pass's "typed bodies: N/N").
     pub typed_bodies: Option<(usize, usize)>,
+    /// Webhook topics typed, of all the version's topics.
+    pub webhooks: (usize, usize),
     /// Codegen time (every phase).
     pub codegen: Duration,
 }
@@ -266,6 +277,7 @@ mod tests {
             paging: Vec::new(),
             calls: Vec::new(),
             lines: 100,
+            webhooks: (3, 4),
             timings: Timings {
                 parse: Duration::from_millis(5),
                 format: Duration::from_millis(7),
@@ -285,6 +297,7 @@ mod tests {
                 overrides_skipped: 1,
                 lenient_decodes: 2,
                 typed_bodies: Some((5, 6)),
+                webhooks: (3, 4),
                 codegen: Duration::from_millis(12),
             }
         );

@@ -21,7 +21,7 @@ mod carry;
 mod code;
 mod time;
 
-pub use carry::carry;
+pub use carry::{carry, failing_body};
 pub use code::ErrorCode;
 pub use time::{OutOfTime, Phase, TimeLimit};
 
@@ -54,6 +54,14 @@ pub enum ConfigError {
     },
     /// The HTTP client could not be built.
     Http(reqwest::Error),
+    /// A client of the test kit (`intercom-api`'s `test-util` feature) was
+    /// called for an operation it has no reply for.
+    NotMocked {
+        /// The request: grouped call, `operationId`, method, path, version.
+        request: String,
+        /// Why no reply: none registered, or all registered ones were used.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -78,6 +86,9 @@ impl fmt::Display for ConfigError {
                 write!(f, "shared rate limiter: {reason}")
             }
             ConfigError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
+            ConfigError::NotMocked { request, reason } => {
+                write!(f, "test kit: no reply for {request}: {reason}")
+            }
         }
     }
 }
@@ -480,7 +491,11 @@ impl RetryableFailure {
 
     /// Classifies a transport error; `None` when it is not worth retrying.
     pub fn of_error(e: &reqwest::Error) -> Option<Self> {
-        if e.is_connect() {
+        if carry::carries(e) {
+            // The executor's own decision (out of time, a test kit's miss):
+            // final by definition.
+            None
+        } else if e.is_connect() {
             Some(Self::Connect)
         } else if e.is_timeout() {
             Some(Self::Timeout)

@@ -486,6 +486,15 @@ impl Writer<'_> {
     }
 }
 
+/// [`decode`] for a value already parsed (a webhook's `data.item`): the
+/// value is written out once and decoded as a response body would be, so
+/// the mismatches are the same.
+pub fn from_value<T: DeserializeOwned>(
+    value: &Value,
+) -> Result<(T, Vec<Mismatch>), serde_json::Error> {
+    decode(&serde_json::to_vec(value)?)
+}
+
 /// Emits one `tracing` warning per distinct field (list indices folded), so a
 /// long list with the same misfit warns once, with its count.
 pub fn trace(operation: &str, mismatches: &[Mismatch]) {
@@ -622,6 +631,22 @@ mod tests {
             decode::<Conversation>(&bytes(json!({"id": "1", "team_assignee_id": 5}))).unwrap();
         assert_eq!(c.team_assignee_id, Some(5));
         assert!(m.is_empty());
+    }
+
+    #[test]
+    fn values_decode_like_bodies() {
+        let value = json!({"id": 42, "avatar": "https://x/y.png", "tags": ["a"]});
+        let (c, m) = from_value::<Conversation>(&value).unwrap();
+        let (c2, m2) = decode::<Conversation>(&bytes(value)).unwrap();
+        assert_eq!((&c, &m), (&c2, &m2));
+        assert_eq!(c.id.as_deref(), Some("42"));
+        assert_eq!(c.tags, Some(vec!["a".to_owned()]));
+        assert_eq!(c.avatar, None);
+        assert_eq!(m.len(), 2);
+        let avatar = m.iter().find(|m| m.path == "avatar").unwrap();
+        assert_eq!(avatar.repair, Repair::Kept);
+        assert_eq!(avatar.value, json!("https://x/y.png"));
+        assert!(from_value::<Required>(&json!({"count": "x"})).is_err());
     }
 
     #[test]

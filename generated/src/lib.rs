@@ -23,14 +23,17 @@ pub mod body;
 pub mod dispatch;
 pub mod error;
 pub mod lenient;
+pub mod op;
 pub mod pagination;
 pub mod rate_limit;
 pub mod raw;
 pub mod tagged;
+pub mod webhook;
 
 pub use error::{
     ApiError, ConfigError, Error, ErrorBody, ErrorCode, ErrorItem, OutOfTime, Phase, TimeLimit,
 };
+pub use op::{Op, ResponseExample};
 pub use rate_limit::RateLimit;
 
 /// One operation of one API version, as the generated client knows it.
@@ -50,6 +53,10 @@ pub struct Operation {
     pub call: &'static str,
     /// `Intercom-Version` header value of the module.
     pub version: &'static str,
+    /// Its type in the version module's `ops` (`intercom_client_core::Op`),
+    /// as `intercom-api` re-exports it: `v2_16::ops::TagsList`; empty for
+    /// hand-written operations.
+    pub op_type: &'static str,
 }
 
 impl Operation {
@@ -61,6 +68,7 @@ impl Operation {
         rust_name: "",
         call: "",
         version: "",
+        op_type: "",
     };
 
     /// Finds the operation whose generated method is `rust_name` in a table

@@ -37,6 +37,31 @@ impl RateLimit {
             reset: reset_of(headers)?,
         })
     }
+
+    /// The headers Intercom sends for this state ([`from_headers`]'s
+    /// inverse; the reset in whole seconds), with `Date` when `date` is
+    /// given: for mocks and tests of code that reads them.
+    ///
+    /// [`from_headers`]: Self::from_headers
+    pub fn to_headers(&self, date: Option<SystemTime>) -> HeaderMap {
+        let reset = self
+            .reset
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let mut headers = HeaderMap::new();
+        headers.insert(LIMIT, self.limit.into());
+        headers.insert(REMAINING, self.remaining.into());
+        headers.insert(RESET, reset.into());
+        if let Some(date) = date {
+            let value = httpdate::fmt_http_date(date);
+            // An HTTP date is ASCII: always a valid header value.
+            if let Ok(value) = reqwest::header::HeaderValue::from_str(&value) {
+                headers.insert(DATE, value);
+            }
+        }
+        headers
+    }
 }
 
 fn reset_of(headers: &HeaderMap) -> Option<SystemTime> {
@@ -87,11 +112,12 @@ mod tests {
     use reqwest::header::HeaderValue;
 
     fn headers(limit: u32, remaining: u32, reset: u64) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-limit", HeaderValue::from(limit));
-        h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
-        h.insert("x-ratelimit-reset", HeaderValue::from(reset));
-        h
+        RateLimit {
+            limit,
+            remaining,
+            reset: UNIX_EPOCH + Duration::from_secs(reset),
+        }
+        .to_headers(None)
     }
 
     #[test]
@@ -106,11 +132,14 @@ mod tests {
         assert_eq!(RateLimit::from_headers(&h), None);
     }
 
-    fn at(h: &mut HeaderMap, date: SystemTime) {
-        h.insert(
-            "date",
-            HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap(),
-        );
+    /// Headers whose reset is `reset` and whose `Date` is `date`.
+    fn dated(reset: u64, date: SystemTime) -> HeaderMap {
+        RateLimit {
+            limit: 10,
+            remaining: 0,
+            reset: UNIX_EPOCH + Duration::from_secs(reset),
+        }
+        .to_headers(Some(date))
     }
 
     #[test]
@@ -127,19 +156,16 @@ mod tests {
         h.insert("x-ratelimit-reset", HeaderValue::from(9_990u64));
         assert_eq!(until_reset(&h, now), Some(Duration::ZERO), "a past reset");
         // The server's clock is an hour ahead: its reset is 7 s after its Date.
-        at(&mut h, now + Duration::from_secs(3_600));
-        h.insert("x-ratelimit-reset", HeaderValue::from(13_607u64));
+        let h = dated(13_607, now + Duration::from_secs(3_600));
         assert_eq!(until_reset(&h, now), Some(Duration::from_secs(7)));
         assert_eq!(skew_secs(&h, now), Some(3_600.0));
         // An hour behind.
-        at(&mut h, now - Duration::from_secs(3_600));
-        h.insert("x-ratelimit-reset", HeaderValue::from(6_404u64));
+        let h = dated(6_404, now - Duration::from_secs(3_600));
         assert_eq!(until_reset(&h, now), Some(Duration::from_secs(4)));
         assert_eq!(skew_secs(&h, now), Some(-3_600.0));
         // Within Date's resolution: read against the local clock.
         let precise = now + Duration::from_millis(300);
-        at(&mut h, now + Duration::from_secs(1));
-        h.insert("x-ratelimit-reset", HeaderValue::from(10_005u64));
+        let mut h = dated(10_005, now + Duration::from_secs(1));
         assert_eq!(until_reset(&h, precise), Some(Duration::from_millis(4_700)));
         h.insert("date", HeaderValue::from_static("yesterday"));
         assert_eq!(server_date(&h), None);

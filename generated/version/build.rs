@@ -13,6 +13,8 @@
 //! shapes) and the descriptions of the versions listed before this one (for
 //! the pagination they declared) come from `spec/` or the mirror the same
 //! way. Every file's sha256 must be the pinned one.
+//! The webhook topics come from `spec/webhook-topics.toml`, which is
+//! committed (git dependencies have it too).
 //! Packaged crates carry the module pre-rendered and have no build script.
 
 use std::path::{Path, PathBuf};
@@ -56,17 +58,24 @@ fn run() -> Result<(), String> {
     };
     let bytes = read(&version.pinned())?;
     let text = String::from_utf8(bytes).map_err(|e| format!("version {}: {e}", version.name))?;
-    let inputs = codegen::load_inputs(
+    let mut inputs = codegen::load_inputs(
         &version.name,
         &metadata.overrides,
         &metadata.earlier,
         &mut read,
     )?;
+    // Committed (not a pinned download): present in git-dependency builds too.
+    println!(
+        "cargo::rerun-if-changed={}",
+        spec_dir.join(codegen::webhook_topics::FILE).display()
+    );
+    inputs.webhook_topics = codegen::webhook_topics::load(&spec_dir)?;
     let output = codegen::generate(version, &text, &inputs)
         .map_err(|e| format!("Intercom API {}: {e}", version.name))?;
     let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(&out_dir.join("generated.rs"), &output.code)?;
     write(&out_dir.join("surface.txt"), &output.surface)?;
+    write(&out_dir.join("api.json"), &output.api.to_json())?;
     if env::var_os("INTERCOM_CODEGEN_REPORT").is_some() {
         // Only when asked: cargo shows warnings on every build.
         for line in output.report.to_string().lines() {

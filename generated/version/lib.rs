@@ -32,3 +32,10 @@ include!("generated.rs");
 #[cfg(all(intercom_codegen, feature = "surface"))]
 #[doc(hidden)]
 pub const SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/surface.txt"));
+
+/// The structured API model as JSON (`codegen::api::ApiModel`): what
+/// `codegen::diff` compares between versions (test support; only in
+/// workspace builds, whose build script writes it).
+#[cfg(all(intercom_codegen, feature = "surface"))]
+#[doc(hidden)]
+pub const API_MODEL: &str = include_str!(concat!(env!("OUT_DIR"), "/api.json"));

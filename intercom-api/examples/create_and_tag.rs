@@ -1,41 +1,42 @@
 //! Creates a contact, creates (or finds) a tag, and tags the contact.
 //!
-//! `cargo run -p intercom-api --example create_and_tag` (a loopback mock
-//! answers), or with `INTERCOM_TOKEN=…` against the real API (it writes!).
+//! `cargo run -p intercom-api --features test-util --example create_and_tag`
+//! (the test kit's mock answers), or with `INTERCOM_TOKEN=…` against the
+//! real API (it writes!).
 
-use intercom_api::v2_16::types;
+use intercom_api::v2_16::{ops, types};
 use serde_json::json;
-use wiremock::matchers::{body_json, method, path};
-use wiremock::{Mock, ResponseTemplate};
 
 mod support;
 
 #[tokio::main]
 async fn main() -> intercom_api::Result<()> {
-    let (client, mock) = support::client().await;
-    if let Some(server) = &mock {
-        // The mock answers only the bodies below, exactly.
-        let reply = |body: serde_json::Value| ResponseTemplate::new(200).set_body_json(body);
-        Mock::given(method("POST"))
-            .and(path("/contacts"))
-            .and(body_json(json!({"role": "user", "email": "ada@example.com"})))
-            .respond_with(reply(
-                json!({"type": "contact", "id": "6657a", "role": "user", "email": "ada@example.com"}),
-            ))
-            .mount(server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/tags"))
-            .and(body_json(json!({"name": "vip"})))
-            .respond_with(reply(json!({"type": "tag", "id": "81", "name": "vip"})))
-            .mount(server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/contacts/6657a/tags"))
-            .and(body_json(json!({"id": "81"})))
-            .respond_with(reply(json!({"type": "tag", "id": "81", "name": "vip"})))
-            .mount(server)
-            .await;
+    let (client, mock) = support::client();
+    if let Some(mock) = &mock {
+        // The mock answers only the bodies below, exactly as sent.
+        mock.on::<ops::ContactsCreate>()
+            .with_json(json!({"role": "user", "email": "ada@example.com"}))
+            .returns(types::CreateContactResponse {
+                id: Some("6657a".into()),
+                role: Some("user".into()),
+                email: Some("ada@example.com".into()),
+                ..Default::default()
+            });
+        mock.on::<ops::TagsCreate>()
+            .with_json(json!({"name": "vip"}))
+            .returns(types::TagCreateResponse {
+                id: Some("81".into()),
+                name: Some("vip".into()),
+                ..Default::default()
+            });
+        mock.on::<ops::TagsTagContact>()
+            .with_path("/contacts/6657a/tags")
+            .with_json(json!({"id": "81"}))
+            .returns(types::Tag {
+                id: Some("81".into()),
+                name: Some("vip".into()),
+                ..Default::default()
+            });
     }
     let api = client.v2_16();
 

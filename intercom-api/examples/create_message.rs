@@ -1,21 +1,20 @@
 //! Sends an in-app message from an admin to a user, then replies to a ticket
 //! on behalf of a contact (identified by their Intercom id).
 //!
-//! `cargo run -p intercom-api --example create_message` (a loopback mock
-//! answers), or with `INTERCOM_TOKEN=…` against the real API (it writes!);
+//! `cargo run -p intercom-api --features test-util --example create_message`
+//! (the test kit's mock answers, with the spec's examples), or with
+//! `INTERCOM_TOKEN=…` against the real API (it writes!);
 //! `INTERCOM_ADMIN_ID`, `INTERCOM_CONTACT_ID` and `INTERCOM_TICKET_ID` name
 //! the admin, contact and ticket there.
 
-use intercom_api::v2_16::types;
+use intercom_api::v2_16::{ops, types};
 use serde_json::json;
-use wiremock::matchers::{body_json, method, path};
-use wiremock::{Mock, ResponseTemplate};
 
 mod support;
 
 #[tokio::main]
-async fn main() -> intercom_api::Result<()> {
-    let (client, mock) = support::client().await;
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, mock) = support::client();
     let var = |name: &str, mock_value: &str| {
         std::env::var(name).unwrap_or_else(|_| mock_value.to_owned())
     };
@@ -24,35 +23,26 @@ async fn main() -> intercom_api::Result<()> {
         .expect("INTERCOM_ADMIN_ID is a number");
     let contact_id = var("INTERCOM_CONTACT_ID", "6762f2971bb69f9f2193bc49");
     let ticket_id = var("INTERCOM_TICKET_ID", "123");
-    if let Some(server) = &mock {
-        // The mock answers only the bodies below, exactly.
-        Mock::given(method("POST"))
-            .and(path("/messages"))
-            .and(body_json(json!({
+    if let Some(mock) = &mock {
+        // The mock answers only the bodies below, exactly, with the replies
+        // Intercom's spec documents for these operations.
+        mock.on::<ops::MessagesCreate>()
+            .with_json(json!({
                 "message_type": "in_app",
                 "body": "Your export is ready.",
                 "from": {"type": "admin", "id": admin_id},
                 "to": {"type": "user", "id": contact_id},
-            })))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "type": "user_message", "id": "2001", "message_type": "inapp",
-                "body": "Your export is ready.", "conversation_id": "536e564f316c83104c000020"
-            })))
-            .mount(server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(format!("/tickets/{ticket_id}/reply")))
-            .and(body_json(json!({
+            }))
+            .example(200)?;
+        mock.on::<ops::TicketsReply>()
+            .with_path(&format!("/tickets/{ticket_id}/reply"))
+            .with_json(json!({
                 "message_type": "comment",
                 "type": "user",
                 "intercom_user_id": contact_id,
                 "body": "Thanks, got it!",
-            })))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "type": "ticket_part", "id": "3001", "part_type": "comment", "body": "<p>Thanks, got it!</p>"
-            })))
-            .mount(server)
-            .await;
+            }))
+            .example(200)?;
     }
     let api = client.v2_16();
 

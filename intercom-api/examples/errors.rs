@@ -5,14 +5,14 @@
 //! email, which Intercom rejects as `ParameterInvalid` naming the field, and
 //! tries again with the email corrected.
 //!
-//! `cargo run -p intercom-api --example errors` (a loopback mock answers),
-//! or with `INTERCOM_TOKEN=…` against the real API (it writes!).
+//! `cargo run -p intercom-api --features test-util --example errors` (the
+//! test kit's mock answers), or with `INTERCOM_TOKEN=…` against the real API
+//! (it writes!).
 
-use intercom_api::v2_16::types;
+use intercom_api::test_util::Reply;
+use intercom_api::v2_16::{ops, types};
 use intercom_api::{Error, ErrorCode};
 use serde_json::json;
-use wiremock::matchers::{body_json, method, path};
-use wiremock::{Mock, ResponseTemplate};
 
 mod support;
 
@@ -42,45 +42,29 @@ fn recovery(e: &Error) -> Option<Recovery> {
     }
 }
 
-fn error_list(code: &str, message: &str, field: Option<&str>) -> serde_json::Value {
-    json!({
-        "type": "error.list",
-        "request_id": "b8c3c5b4-0e3f-4b1d-9f5c-6a1d2e3f4a5b",
-        "errors": [{"code": code, "message": message, "field": field}]
-    })
-}
-
 #[tokio::main]
 async fn main() -> intercom_api::Result<()> {
-    let (client, mock) = support::client().await;
-    if let Some(server) = &mock {
-        Mock::given(method("GET"))
-            .and(path(format!("/contacts/{MISSING_ID}")))
-            .respond_with(ResponseTemplate::new(404).set_body_json(error_list(
-                "not_found",
-                "User Not Found",
-                None,
-            )))
-            .mount(server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/contacts"))
-            .and(body_json(json!({"role": "user", "email": MALFORMED})))
-            .respond_with(ResponseTemplate::new(400).set_body_json(error_list(
+    let (client, mock) = support::client();
+    if let Some(mock) = &mock {
+        mock.on::<ops::ContactsFind>()
+            .with_path(&format!("/contacts/{MISSING_ID}"))
+            .reply(Reply::error(404, "not_found", "User Not Found"));
+        mock.on::<ops::ContactsCreate>()
+            .with_json(json!({"role": "user", "email": MALFORMED}))
+            .reply(Reply::error_on_field(
+                400,
                 "parameter_invalid",
                 "Email is invalid",
-                Some("email"),
-            )))
-            .mount(server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/contacts"))
-            .and(body_json(json!({"role": "user", "email": "ada@example.com"})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(
-                json!({"type": "contact", "id": "6657a", "role": "user", "email": "ada@example.com"}),
-            ))
-            .mount(server)
-            .await;
+                "email",
+            ));
+        mock.on::<ops::ContactsCreate>()
+            .with_json(json!({"role": "user", "email": "ada@example.com"}))
+            .returns(types::CreateContactResponse {
+                id: Some("6657a".into()),
+                role: Some("user".into()),
+                email: Some("ada@example.com".into()),
+                ..Default::default()
+            });
     }
     let api = client.v2_16();
 

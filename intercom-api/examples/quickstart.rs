@@ -1,38 +1,43 @@
 //! Lists every contact of the workspace as a lazy stream, 50 per page.
 //!
-//! `cargo run -p intercom-api --example quickstart` (a loopback mock serves
-//! three pages), or with `INTERCOM_TOKEN=…` against the real API.
+//! `cargo run -p intercom-api --features test-util --example quickstart`
+//! (the test kit's mock serves three pages), or with `INTERCOM_TOKEN=…`
+//! against the real API.
 
 use futures::TryStreamExt;
-use serde_json::json;
-use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, Request, ResponseTemplate};
+use intercom_api::v2_16::{ops, types};
 
 mod support;
 
+/// Page `page` of three contacts each; the last of three pages names no next.
+fn page(page: usize) -> types::ContactList {
+    types::ContactList {
+        data: (0..3)
+            .map(|i| types::Contact {
+                id: Some(format!("{page}{i}")),
+                email: Some(format!("user{page}{i}@example.com")),
+                ..Default::default()
+            })
+            .collect(),
+        pages: Some(types::CursorPages {
+            next: (page < 2).then(|| types::StartingAfterPaging {
+                starting_after: Some((page + 1).to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 #[tokio::main]
 async fn main() -> intercom_api::Result<()> {
-    let (client, mock) = support::client().await;
-    if let Some(server) = &mock {
-        Mock::given(method("GET"))
-            .and(path("/contacts"))
-            // The page size the paginator was given, on every page.
-            .and(query_param("per_page", "50"))
-            .respond_with(|r: &Request| {
-                let page: usize = r
-                    .url
-                    .query_pairs()
-                    .find(|(k, _)| k == "starting_after")
-                    .map_or(0, |(_, v)| v.parse().unwrap_or(0));
-                let data: Vec<_> = (0..3)
-                    .map(|i| json!({"type": "contact", "id": format!("{page}{i}"), "email": format!("user{page}{i}@example.com")}))
-                    .collect();
-                let next = (page < 2).then(|| json!({"starting_after": (page + 1).to_string()}));
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"type": "list", "data": data, "pages": {"type": "pages", "next": next}}))
-            })
-            .mount(server)
-            .await;
+    let (client, mock) = support::client();
+    if let Some(mock) = &mock {
+        // Three pages, in turn, each only when asked for 50 a page.
+        mock.on::<ops::ContactsList>()
+            .with_query("per_page", "50")
+            .returns_each((0..3).map(page));
     }
 
     let mut contacts = std::pin::pin!(

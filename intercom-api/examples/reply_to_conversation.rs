@@ -2,16 +2,15 @@
 //! conversation a search returns), replies to the customer, adds an internal
 //! note only teammates see, then closes it with a last message.
 //!
-//! `cargo run -p intercom-api --example reply_to_conversation` (a loopback
-//! mock answers), or with `INTERCOM_TOKEN=…` against the real API (it writes:
+//! `cargo run -p intercom-api --features test-util --example
+//! reply_to_conversation` (the test kit's mock answers), or with `INTERCOM_TOKEN=…` against the real API (it writes:
 //! the customer sees the reply!). There, `INTERCOM_CONVERSATION_ID` names the
 //! conversation to use instead of the first open one, and `INTERCOM_ADMIN_ID`
 //! the admin who replies (by default the one the token belongs to, `GET /me`).
 
-use intercom_api::v2_16::types;
+use intercom_api::test_util::MockIntercom;
+use intercom_api::v2_16::{ops, types};
 use serde_json::json;
-use wiremock::matchers::{body_json, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 mod support;
 
@@ -21,9 +20,9 @@ const CLOSING: &str = "Closing this one: reply any time to reopen it.";
 
 #[tokio::main]
 async fn main() -> intercom_api::Result<()> {
-    let (client, mock) = support::client().await;
-    if let Some(server) = &mock {
-        mock_intercom(server).await;
+    let (client, mock) = support::client();
+    if let Some(mock) = &mock {
+        mock_intercom(mock);
     }
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let api = client.v2_16();
@@ -138,75 +137,70 @@ fn last_part(conversation: &types::Conversation) -> &str {
 
 /// `/me`, the search and the three writes; each write answered only for the
 /// body it must send, exactly.
-async fn mock_intercom(server: &MockServer) {
+fn mock_intercom(mock: &MockIntercom) {
     const ADMIN: &str = "991267";
     const CONVERSATION: &str = "1911149811";
-    Mock::given(method("GET"))
-        .and(path("/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "type": "admin", "id": ADMIN, "name": "Ada Lovelace", "email": "ada@example.com"
-        })))
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/conversations/search"))
-        .and(body_json(json!({
+    mock.on::<ops::AdminsIdentify>()
+        .returns(types::AdminWithApp {
+            id: Some(ADMIN.into()),
+            name: Some("Ada Lovelace".into()),
+            email: Some("ada@example.com".into()),
+            ..Default::default()
+        });
+    mock.on::<ops::ConversationsSearch>()
+        .with_json(json!({
             "query": {"field": "state", "operator": "=", "value": "open"},
             "pagination": {"per_page": 1},
-        })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "type": "conversation.list",
-            "total_count": 3,
-            "conversations": [{"type": "conversation", "id": CONVERSATION, "state": "open"}],
-            "pages": {"type": "pages", "next": {"starting_after": "WzE3MTk0OTM3NTcwMDAsMV0="}}
-        })))
-        .mount(server)
-        .await;
+        }))
+        .returns(types::ConversationList {
+            total_count: Some(3),
+            conversations: vec![types::ConversationListItem {
+                id: Some(CONVERSATION.into()),
+                state: Some(types::ConversationListItemState::Open),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
 
     // The conversation as it stands after each write: its parts so far.
-    let conversation = |state: &str, parts: &[(&str, &str, &str)]| {
-        let parts: Vec<_> = parts
-            .iter()
-            .map(|(id, part_type, body)| {
-                json!({
-                    "type": "conversation_part", "id": id, "part_type": part_type, "body": body,
-                    "author": {"type": "admin", "id": ADMIN}
-                })
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({
-            "type": "conversation", "id": CONVERSATION, "state": state, "open": state == "open",
-            "conversation_parts": {
-                "type": "conversation_part.list",
-                "conversation_parts": parts,
-                "total_count": parts.len()
-            }
-        }))
-    };
+    let conversation =
+        |state: types::ConversationState, parts: &[(&str, &str, &str)]| types::Conversation {
+            id: Some(CONVERSATION.into()),
+            open: Some(state == types::ConversationState::Open),
+            state: Some(state),
+            conversation_parts: Some(types::ConversationParts {
+                total_count: Some(parts.len() as i64),
+                conversation_parts: parts
+                    .iter()
+                    .map(|(id, part_type, body)| types::ConversationPart {
+                        id: Some((*id).into()),
+                        part_type: Some((*part_type).into()),
+                        body: Some((*body).into()),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
     let reply = ("7001", "comment", REPLY);
     let note = ("7002", "note", NOTE);
     let close = ("7003", "close", CLOSING);
-    let admin = |message_type: &str, body: &str| {
-        body_json(json!({
-            "message_type": message_type, "type": "admin", "admin_id": ADMIN, "body": body
-        }))
-    };
-    Mock::given(method("POST"))
-        .and(path(format!("/conversations/{CONVERSATION}/reply")))
-        .and(admin("comment", REPLY))
-        .respond_with(conversation("open", &[reply]))
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/conversations/{CONVERSATION}/reply")))
-        .and(admin("note", NOTE))
-        .respond_with(conversation("open", &[reply, note]))
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/conversations/{CONVERSATION}/parts")))
-        .and(admin("close", CLOSING))
-        .respond_with(conversation("closed", &[reply, note, close]))
-        .mount(server)
-        .await;
+    let admin = |message_type: &str, body: &str| json!({"message_type": message_type, "type": "admin", "admin_id": ADMIN, "body": body});
+    let path = |tail: &str| format!("/conversations/{CONVERSATION}/{tail}");
+    mock.on::<ops::ConversationsReply>()
+        .with_path(&path("reply"))
+        .with_json(admin("comment", REPLY))
+        .returns(conversation(types::ConversationState::Open, &[reply]));
+    mock.on::<ops::ConversationsReply>()
+        .with_path(&path("reply"))
+        .with_json(admin("note", NOTE))
+        .returns(conversation(types::ConversationState::Open, &[reply, note]));
+    mock.on::<ops::ConversationsManage>()
+        .with_path(&path("parts"))
+        .with_json(admin("close", CLOSING))
+        .returns(conversation(
+            types::ConversationState::Closed,
+            &[reply, note, close],
+        ));
 }

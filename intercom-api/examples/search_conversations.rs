@@ -1,52 +1,54 @@
 //! Searches open conversations, paging through the search body, and prints
 //! the first 20.
 //!
-//! `cargo run -p intercom-api --example search_conversations` (a loopback mock
-//! answers), or with `INTERCOM_TOKEN=…` against the real API.
+//! `cargo run -p intercom-api --features test-util --example
+//! search_conversations` (the test kit's mock answers), or with
+//! `INTERCOM_TOKEN=…` against the real API.
 
 use futures::{StreamExt, TryStreamExt};
-use intercom_api::v2_16::types;
+use intercom_api::v2_16::{ops, types};
 use serde_json::json;
-use wiremock::matchers::{body_partial_json, method, path};
-use wiremock::{Mock, ResponseTemplate};
 
 mod support;
 
+/// A page of open conversations, naming the cursor of the next one.
+fn page(ids: &[&str], next: Option<&str>) -> types::ConversationList {
+    types::ConversationList {
+        conversations: ids
+            .iter()
+            .map(|id| types::ConversationListItem {
+                id: Some((*id).into()),
+                state: Some(types::ConversationListItemState::Open),
+                ..Default::default()
+            })
+            .collect(),
+        pages: Some(types::CursorPages {
+            next: next.map(|cursor| types::StartingAfterPaging {
+                starting_after: Some(cursor.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 #[tokio::main]
 async fn main() -> intercom_api::Result<()> {
-    let (client, mock) = support::client().await;
-    if let Some(server) = &mock {
-        let page = |ids: &[&str], next: Option<&str>| {
-            let conversations: Vec<_> = ids
-                .iter()
-                .map(|id| json!({"type": "conversation", "id": id, "state": "open"}))
-                .collect();
-            let next = next.map(|c| json!({"starting_after": c}));
-            ResponseTemplate::new(200).set_body_json(json!({
-                "type": "conversation.list", "conversations": conversations,
-                "pages": {"type": "pages", "next": next}
+    let (client, mock) = support::client();
+    if let Some(mock) = &mock {
+        // Each page answers only the search below, exactly, 20 a page; the
+        // second one only when asked for what follows the first.
+        let open = json!({"field": "state", "operator": "=", "value": "open"});
+        mock.on::<ops::ConversationsSearch>()
+            .with_json(json!({"query": open, "pagination": {"per_page": 20}}))
+            .returns(page(&["1", "2"], Some("p2")));
+        mock.on::<ops::ConversationsSearch>()
+            .with_json(json!({
+                "query": open,
+                "pagination": {"per_page": 20, "starting_after": "p2"},
             }))
-        };
-        // Both pages answer only the search below, 20 a page; the second one
-        // only when asked for what follows the first.
-        let open = json!({"query": {"field": "state", "operator": "=", "value": "open"}});
-        Mock::given(method("POST"))
-            .and(path("/conversations/search"))
-            .and(body_partial_json(&open))
-            .and(body_partial_json(
-                json!({"pagination": {"per_page": 20, "starting_after": "p2"}}),
-            ))
-            .respond_with(page(&["3", "4"], None))
-            .mount(server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/conversations/search"))
-            .and(body_partial_json(&open))
-            .and(body_partial_json(json!({"pagination": {"per_page": 20}})))
-            .respond_with(page(&["1", "2"], Some("p2")))
-            .with_priority(10)
-            .mount(server)
-            .await;
+            .returns(page(&["3", "4"], None));
     }
 
     // One filter (`MultipleFilterSearchRequest` combines several with `AND`

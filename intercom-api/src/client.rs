@@ -158,6 +158,8 @@ impl Client {
             call_timeout: r.call_timeout,
             #[cfg(feature = "redis")]
             shared: r.shared.clone(),
+            #[cfg(feature = "test-util")]
+            mock: r.mock.clone(),
         };
         let base_url = self.inner.base_url.clone();
         Client::assemble(base_url, Arc::new(runtime), self.inner.options)
@@ -238,6 +240,8 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::RedisLimiter>,
+    #[cfg(feature = "test-util")]
+    mock: Option<Arc<crate::test_util::Wire>>,
 }
 
 impl Default for ClientBuilder {
@@ -254,6 +258,8 @@ impl Default for ClientBuilder {
             clock: Arc::new(SystemClock),
             #[cfg(feature = "redis")]
             shared: None,
+            #[cfg(feature = "test-util")]
+            mock: None,
         }
     }
 }
@@ -344,6 +350,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Answers from the test kit's in-process server instead of the network.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn mock_wire(mut self, wire: Arc<crate::test_util::Wire>) -> Self {
+        self.mock = Some(wire);
+        self
+    }
+
     /// The clock used for pacing and backoff (tests inject a virtual one).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
@@ -389,6 +402,8 @@ impl ClientBuilder {
             call_timeout: self.call_timeout,
             #[cfg(feature = "redis")]
             shared: self.shared.map(crate::shared::Shared::new),
+            #[cfg(feature = "test-util")]
+            mock: self.mock,
         };
         Ok(Client::assemble(
             base_url,

@@ -215,6 +215,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Each version module also has typed events, one variant per topic:
+//! `notification.event::<intercom_api::v2_16::webhooks::Event>()` (see
+//! [`webhook`], "Typed events"; with `axum`, the `VerifiedEvent` extractor).
+//!
 //! [`oauth`] builds the authorize URL of a public app and exchanges the code
 //! Intercom redirects back with for an [`oauth::AccessToken`] (redacted in
 //! `Debug`):
@@ -252,6 +256,9 @@ mod retry;
 mod runtime;
 #[cfg(feature = "redis")]
 mod shared;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
@@ -259,10 +266,10 @@ pub use error::{
     ApiError, ConfigError, EXCERPT_LIMIT, Error, ErrorBody, ErrorCode, ErrorItem, OutOfTime, Phase,
     Result, TimeLimit,
 };
-pub use intercom_client_core::Operation;
 pub use intercom_client_core::lenient::{Mismatch, Repair};
 pub use intercom_client_core::pagination;
 pub use intercom_client_core::raw::{CaptureRaw, Raw, RawResponse, WithRaw};
+pub use intercom_client_core::{Op, Operation, ResponseExample};
 pub use options::CallOptions;
 pub use rate_limit::{RateLimit, RateLimitConfig, WINDOW};
 pub use region::Region;

@@ -23,6 +23,7 @@ pub mod preview {
         // Hand-written here, so not on the generated grouped client.
         call: "",
         version: INTERCOM_VERSION,
+        op_type: "",
     };
 
     /// One request of a catalog upload: a single file, one part of a

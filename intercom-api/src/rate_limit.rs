@@ -402,15 +402,18 @@ enum Admit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
     use std::time::UNIX_EPOCH;
 
+    fn state(limit: u32, remaining: u32, reset: u64) -> RateLimit {
+        RateLimit {
+            limit,
+            remaining,
+            reset: UNIX_EPOCH + Duration::from_secs(reset),
+        }
+    }
+
     fn headers(limit: u32, remaining: u32, reset: u64) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-limit", HeaderValue::from(limit));
-        h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
-        h.insert("x-ratelimit-reset", HeaderValue::from(reset));
-        h
+        state(limit, remaining, reset).to_headers(None)
     }
 
     #[test]
@@ -499,12 +502,7 @@ mod tests {
     }
 
     fn dated(limit: u32, remaining: u32, reset: u64, date: SystemTime) -> HeaderMap {
-        let mut h = headers(limit, remaining, reset);
-        h.insert(
-            "date",
-            HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap(),
-        );
-        h
+        state(limit, remaining, reset).to_headers(Some(date))
     }
 
     /// The reset the limiter paces by, as time from `now`.

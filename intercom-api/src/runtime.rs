@@ -65,6 +65,10 @@ pub(crate) struct Runtime {
     /// The rate limit shared with other processes, if any.
     #[cfg(feature = "redis")]
     pub(crate) shared: Option<Arc<crate::shared::Shared>>,
+    /// The test kit's in-process server, which answers instead of the
+    /// network when set.
+    #[cfg(feature = "test-util")]
+    pub(crate) mock: Option<Arc<crate::test_util::Wire>>,
 }
 
 /// The executor every generated client sends its requests through: the
@@ -331,7 +335,16 @@ impl Runtime {
             if let Some(reservation) = reservation {
                 reservation.sent();
             }
-            let mut response = match self.http.execute(request).await {
+            // With the test kit compiled in, both ways are boxed (one
+            // allocation an attempt, in test builds only).
+            #[cfg(feature = "test-util")]
+            let sent = match &self.mock {
+                Some(mock) => mock.answer(request, &self.clock),
+                None => Box::pin(self.http.execute(request)),
+            };
+            #[cfg(not(feature = "test-util"))]
+            let sent = self.http.execute(request);
+            let mut response = match sent.await {
                 Ok(response) => response,
                 Err(e) => {
                     permit.complete(None, self.clock.now());
@@ -541,6 +554,8 @@ mod tests {
             call_timeout: None,
             #[cfg(feature = "redis")]
             shared: None,
+            #[cfg(feature = "test-util")]
+            mock: None,
         };
         let request = Request::new(reqwest::Method::GET, "http://localhost/".parse().unwrap());
         let options = CallOptions::new();

@@ -15,10 +15,53 @@
 //! assert_eq!(notification.topic_kind(), Topic::Conversation);
 //! assert_eq!(notification.data.item["id"], "7");
 //! ```
+//!
+//! # Typed events
+//!
+//! Every version module has `webhooks::Event`: one variant per topic of that
+//! version (from `spec/webhook-topics.toml`), carrying the version's
+//! generated type for the topic's object ([`Typed`], decoded leniently, as
+//! responses are, and keeping the item as received), or the item as
+//! `serde_json::Value` where the version has no type for it (webhook-only
+//! objects such as `contact_tag` or `content_stat`, or an item that is not
+//! the object itself, like `ticket.closed`'s from 2.15). Its `TOPICS` table
+//! says which. [`Typed::unkept`] names what a typed item's type does not
+//! carry (fields Intercom sends that the spec lacks).
+//!
+//! [`Notification::event`] decodes; it never fails: a topic the version
+//! does not know is `Event::Unknown` ([`RawEvent`]), and an item that does
+//! not decode even leniently is `Event::Undecoded` ([`Undecoded`], with the
+//! reason). Nothing is lost: [`WebhookEvent::raw`] is the item as received,
+//! whatever the variant.
+//!
+//! ```
+//! # #[cfg(feature = "v2_16")] {
+//! use intercom_api::v2_16::webhooks::Event;
+//! use intercom_api::webhook::{Notification, WebhookEvent};
+//!
+//! let body = br#"{"type":"notification_event","id":"notif_1","topic":"conversation.user.created","app_id":"abc","created_at":1,"data":{"type":"notification_event_data","item":{"type":"conversation","id":"7","state":"open","brand_new_field":true}}}"#;
+//! let notification = Notification::from_verified(body).unwrap();
+//! match notification.event::<Event>() {
+//!     Event::ConversationUserCreated(conversation) => {
+//!         assert_eq!(conversation.id.as_deref(), Some("7"));
+//!         // A field the type does not know is still there, raw.
+//!         assert_eq!(conversation.raw["brand_new_field"], true);
+//!     }
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! let ping = br#"{"type":"notification_event","topic":"some.future.topic","data":{"item":{"x":1}}}"#;
+//! let event: Event = Notification::from_verified(ping).unwrap().event();
+//! assert!(matches!(&event, Event::Unknown(raw) if raw.item["x"] == 1));
+//! # }
+//! ```
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha1::Sha1;
+
+pub use intercom_client_core::webhook::{
+    EventKind, RawEvent, TopicInfo, Typed, Undecoded, WebhookEvent,
+};
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "X-Hub-Signature";
@@ -189,6 +232,14 @@ impl Notification {
         }
     }
 
+    /// The typed event of a version, e.g.
+    /// `notification.event::<intercom_api::v2_16::webhooks::Event>()`
+    /// (see [the module docs](self#typed-events)). Never fails; the
+    /// notification keeps its raw item.
+    pub fn event<E: WebhookEvent>(&self) -> E {
+        E::decode(&self.topic, self.data.item.clone())
+    }
+
     /// Decodes the item into a generated type of your chosen version, e.g.
     /// `notification.item::<intercom_api::v2_16::types::Conversation>()`.
     pub fn item<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
@@ -213,6 +264,26 @@ pub mod axum {
     //!     .route("/intercom/webhooks", post(handle))
     //!     .with_state(WebhookSecret::new("client-secret"));
     //! ```
+    //!
+    //! [`VerifiedEvent`] also decodes the typed event of a version:
+    //!
+    //! ```no_run
+    //! # #[cfg(feature = "v2_16")] {
+    //! use axum::{Router, routing::post};
+    //! use intercom_api::v2_16::webhooks::Event;
+    //! use intercom_api::webhook::axum::{VerifiedEvent, WebhookSecret};
+    //!
+    //! async fn handle(VerifiedEvent { notification, event }: VerifiedEvent<Event>) -> &'static str {
+    //!     if let Event::ConversationUserCreated(c) = event {
+    //!         println!("{:?} opened {:?}", notification.id, c.id);
+    //!     }
+    //!     "ok"
+    //! }
+    //! let app: Router = Router::new()
+    //!     .route("/intercom/webhooks", post(handle))
+    //!     .with_state(WebhookSecret::new("client-secret"));
+    //! # }
+    //! ```
 
     use std::fmt;
     use std::sync::Arc;
@@ -223,7 +294,7 @@ pub mod axum {
     use axum::response::{IntoResponse, Response};
     use secrecy::{ExposeSecret, SecretSlice};
 
-    use super::{Notification, WebhookError};
+    use super::{Notification, WebhookError, WebhookEvent};
 
     /// The app's client secret, as axum state (redacted in `Debug`).
     #[derive(Clone)]
@@ -245,6 +316,16 @@ pub mod axum {
     /// A notification whose signature was verified.
     #[derive(Debug, Clone)]
     pub struct VerifiedNotification(pub Notification);
+
+    /// A notification whose signature was verified, and its typed event in
+    /// the version `E` (e.g. `intercom_api::v2_16::webhooks::Event`).
+    #[derive(Debug, Clone)]
+    pub struct VerifiedEvent<E> {
+        /// The envelope (its `data.item` is the item as received).
+        pub notification: Notification,
+        /// The typed event.
+        pub event: E,
+    }
 
     /// Why the extractor rejected a request.
     #[derive(Debug)]
@@ -278,6 +359,25 @@ pub mod axum {
             Notification::from_verified(&body)
                 .map(VerifiedNotification)
                 .map_err(|e| Rejection(e.into()).into_response())
+        }
+    }
+
+    impl<S, E> FromRequest<S> for VerifiedEvent<E>
+    where
+        S: Send + Sync,
+        WebhookSecret: FromRef<S>,
+        E: WebhookEvent,
+    {
+        type Rejection = Response;
+
+        async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+            let VerifiedNotification(notification) =
+                VerifiedNotification::from_request(req, state).await?;
+            let event = notification.event();
+            Ok(Self {
+                notification,
+                event,
+            })
         }
     }
 }

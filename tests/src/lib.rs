@@ -19,6 +19,8 @@ pub struct Module {
     pub header: &'static str,
     /// Rendered API surface.
     pub surface: &'static str,
+    /// The structured API model, JSON (`codegen::api::ApiModel`).
+    pub api_model: &'static str,
     /// Operation table.
     pub operations: &'static [Operation],
     /// Payload decoders per operation.
@@ -42,6 +44,7 @@ macro_rules! enabled_modules {
                     feature: $name,
                     header: $krate::INTERCOM_VERSION,
                     surface: $krate::SURFACE,
+                    api_model: $krate::API_MODEL,
                     operations: $krate::OPERATIONS,
                     decoders: $krate::RESPONSE_DECODERS,
                     round_trips: $krate::REQUEST_ROUND_TRIPS,

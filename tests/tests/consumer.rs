@@ -227,6 +227,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {{
 
 /// The consumer's manifest; `package` names it (and its binary).
 fn manifest(package: &str, dependency: &str, patches: &str) -> String {
+    manifest_with(package, dependency, "", patches)
+}
+
+/// The consumer's manifest with `dev_dependencies` too.
+fn manifest_with(package: &str, dependency: &str, dev_dependencies: &str, patches: &str) -> String {
     format!(
         r#"[package]
 name = "{package}"
@@ -239,11 +244,43 @@ publish = false
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 futures = "0.3"
 
+[dev-dependencies]
+{dev_dependencies}
+
 [workspace]
 
 {patches}"#
     )
 }
+
+/// A test of the consumer's own (`tests/kit.rs`) that uses the test kit of
+/// the packaged crates, as a user's test does: a 503 then typed tags for
+/// 2.16 (retried on the mock clock), the spec's own example for Preview,
+/// and the requests recorded.
+const KIT_TEST: &str = r#"use intercom_api::test_util::{MockIntercom, Reply};
+use intercom_api::v2_16::{ops, types};
+
+#[tokio::test]
+async fn tags_through_the_test_kit() {
+    let mock = MockIntercom::new();
+    mock.on::<ops::TagsList>().replies([
+        Reply::status(503),
+        Reply::output::<ops::TagsList>(types::TagList {
+            data: vec![types::Tag { name: Some("vip".into()), ..Default::default() }],
+            ..Default::default()
+        }),
+    ]);
+    mock.on::<intercom_api::preview::ops::TagsList>().example(200).unwrap();
+    let client = mock.client();
+    let tags = client.v2_16().tags().list().send().await.unwrap().into_inner();
+    assert_eq!(tags.data[0].name.as_deref(), Some("vip"));
+    let preview = client.preview().tags().list().send().await.unwrap().into_inner();
+    assert!(!preview.data.is_empty(), "the spec's example has tags");
+    let versions: Vec<_> = mock.requests().into_iter().map(|r| r.version).collect();
+    assert_eq!(versions, [Some("2.16".into()), Some("2.16".into()), Some("Preview".into())]);
+    assert!(!mock.clock().slept().is_empty(), "the 503 was backed off on the mock clock");
+}
+"#;
 
 /// Serves `/tags` per version header and two pages of contacts.
 async fn mock(headers: &[&str]) -> MockServer {
@@ -330,6 +367,7 @@ async fn packaged_consumer(
     tls: Tls,
     headers: &[&str],
     target: fn(&Path) -> Target,
+    kit_test: Option<&str>,
 ) {
     let dir = scratch(name);
     let target = target(&dir);
@@ -349,16 +387,29 @@ async fn packaged_consumer(
     let dependency = format!(
         "intercom-api = {{ version = \"{version}\", default-features = false, features = [{feature_list}] }}"
     );
+    // The test kit, for the consumer's tests only (a dev-dependency: its
+    // build and dependency tree below do not carry it).
+    let dev_dependency = match kit_test {
+        Some(_) => format!(
+            "intercom-api = {{ version = \"{version}\", default-features = false, features = [{feature_list}, \"test-util\"] }}"
+        ),
+        None => String::new(),
+    };
     std::fs::write(
         dir.join("Cargo.toml"),
-        manifest(
+        manifest_with(
             &package,
             &dependency,
+            &dev_dependency,
             &format!("[patch.crates-io]\n{patches}"),
         ),
     )
     .unwrap();
     std::fs::write(dir.join("src/main.rs"), main_rs(features)).unwrap();
+    if let Some(test) = kit_test {
+        std::fs::create_dir_all(dir.join("tests")).unwrap();
+        std::fs::write(dir.join("tests/kit.rs"), test).unwrap();
+    }
 
     let seconds = {
         let _serial = SHARED_BUILDS.lock().unwrap_or_else(|e| e.into_inner());
@@ -442,6 +493,26 @@ async fn packaged_consumer(
         "{stdout}"
     );
     server.verify().await;
+
+    if kit_test.is_some() {
+        let _serial = SHARED_BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+        let started = Instant::now();
+        let mut test = cargo();
+        test.args(["test", "--offline", "--test", "kit"])
+            .env("CARGO_TARGET_DIR", &target.dir)
+            .current_dir(&dir);
+        let output = run(test, "consumer test with the test kit");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.contains("test tags_through_the_test_kit ... ok")
+                && stdout.contains("test result: ok. 1 passed"),
+            "{stdout}"
+        );
+        println!(
+            "consumer {name}: its own #[tokio::test] on the test kit passed ({:.1} s to build and run)",
+            started.elapsed().as_secs_f64()
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -449,18 +520,19 @@ async fn packaged_consumer(
 #[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
 async fn packaged_v2_11_builds_offline_and_calls_a_mock() {
     // Always a clean build: the figure a user's first build costs.
-    packaged_consumer("v2_11", &["v2_11"], RUSTLS, &["2.11"], Target::own).await;
+    packaged_consumer("v2_11", &["v2_11"], RUSTLS, &["2.11"], Target::own, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs `cargo xtask package` first and builds for minutes; `cargo xtask test` runs it"]
-async fn packaged_v2_16_and_preview_side_by_side_over_native_tls() {
+async fn packaged_v2_16_and_preview_side_by_side_over_native_tls_with_a_test_kit_test() {
     packaged_consumer(
         "v2_16-preview",
         &["v2_16", "preview"],
         NATIVE_TLS,
         &["2.16", "Preview"],
         Target::shared,
+        Some(KIT_TEST),
     )
     .await;
 }

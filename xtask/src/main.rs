@@ -5,6 +5,7 @@ use std::process::{Command, ExitCode};
 
 use clap::{Parser, Subcommand};
 
+mod diff;
 mod fetch;
 mod package;
 mod regen;
@@ -22,9 +23,16 @@ enum Task {
     /// Download every pinned spec (or copy it from a local mirror) and verify its sha256.
     FetchSpecs(fetch::FetchArgs),
     /// Fetch, run codegen for every version, refresh the API-surface
-    /// snapshots for review (`cargo insta review`) and print a summary table;
+    /// snapshots for review (`cargo insta review`), write MIGRATING.md and
+    /// print a summary table (with each changed version's API changes);
     /// the full report goes to target/regen-report.txt (`--verbose` prints it).
     Regen(regen::RegenArgs),
+    /// Generate two versions (`cargo xtask diff 2.11 2.16`) and print, as
+    /// Markdown, what changes for Rust code moving from the first to the
+    /// second: breaking changes, then additive ones, by group of the
+    /// grouped client (regen writes the same for each adjacent pair to
+    /// MIGRATING.md).
+    Diff(diff::DiffArgs),
     /// Write the verified `.crate` files a user's build needs into `target/dist`
     /// (version crates carry their module pre-rendered; no generator inside).
     Package(package::PackageArgs),
@@ -80,6 +88,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::FetchSpecs(args) => fetch::run(&args).map(drop),
         Task::Regen(args) => regen::run(&args),
+        Task::Diff(args) => diff::run(&args),
         Task::Package(args) => package::run(&args).map(drop),
         Task::Test(args) => test::run(&args),
     };

@@ -93,6 +93,7 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
     let wall = started.elapsed();
     let mut rows = Vec::new();
     let mut surfaces = Vec::new();
+    let mut models = Vec::new();
     for (version, result) in selected.iter().zip(results) {
         let codegen = match result {
             Ok(generated) => {
@@ -101,6 +102,7 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
                 fs::write(&code, &generated.code)
                     .map_err(|e| format!("{}: {e}", code.display()))?;
                 surfaces.push((version.name.clone(), generated.surface));
+                models.push(generated.api);
                 Codegen::Done(generated.report.summary())
             }
             Err(e) => {
@@ -121,6 +123,16 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
         for line in write_readme_tables(&root, &surfaces)? {
             out.say(&line);
         }
+    }
+    // What changed for a Rust caller, against each version's predecessor.
+    let mut api_changes = String::new();
+    if !failed && models.len() == manifest.versions.len() {
+        let migrating = crate::diff::write_migrating(&root, &models)?;
+        if migrating.written {
+            out.say(&format!("wrote {}", codegen::diff::MIGRATING_FILE));
+        }
+        out.detail(&migrating.detail);
+        api_changes = render_api_changes(&migrating.summaries);
     }
     let report_path = root.join(REPORT_FILE);
     let mut surface_check = Ok(());
@@ -147,7 +159,8 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
             }
         }
     }
-    let summary = render_summary(&rows, wall, SNAPSHOTS);
+    let mut summary = render_summary(&rows, wall, SNAPSHOTS);
+    summary.push_str(&api_changes);
     if args.verbose {
         println!();
     }
@@ -178,6 +191,26 @@ pub fn run(args: &RegenArgs) -> Result<(), String> {
         return Err(format!("codegen failed for {}", failures.join(", ")));
     }
     Ok(())
+}
+
+/// The lines under the summary table for the versions whose API changed
+/// against their predecessor (`2.15 → 2.16: 3 breaking (…); 9 additive (…)`),
+/// or one line saying none did.
+pub fn render_api_changes(summaries: &[String]) -> String {
+    if summaries.is_empty() {
+        return format!(
+            "API changes: none against {} as written\n",
+            codegen::diff::MIGRATING_FILE
+        );
+    }
+    let mut text = format!(
+        "API changes against the previous version (details in {REPORT_FILE} and {}):\n",
+        codegen::diff::MIGRATING_FILE
+    );
+    for line in summaries {
+        let _ = writeln!(text, "  {line}");
+    }
+    text
 }
 
 /// The versions `--only` names (by name or feature), in the manifest's
@@ -578,7 +611,7 @@ pub fn render_summary(rows: &[Row], wall: Duration, snapshots: &str) -> String {
 /// The summary table: a two-line header, a row per version, a total row;
 /// numbers right-aligned, each column as wide as its widest cell.
 pub fn render_table(rows: &[Row], wall: Duration) -> String {
-    const HEAD: [(&str, &str); 11] = [
+    const HEAD: [(&str, &str); 12] = [
         ("version", ""),
         ("operations", ""),
         ("types", ""),
@@ -588,6 +621,7 @@ pub fn render_table(rows: &[Row], wall: Duration) -> String {
         ("", "skipped"),
         ("lenient", "decodes"),
         ("typed", "bodies"),
+        ("webhooks", "typed"),
         ("codegen", ""),
         ("surface", ""),
     ];
@@ -603,6 +637,7 @@ pub fn render_table(rows: &[Row], wall: Duration) -> String {
             thousands(s.overrides_skipped),
             thousands(s.lenient_decodes),
             s.typed_bodies.map_or_else(|| "-".into(), ratio),
+            ratio(s.webhooks),
             codegen,
         ]
     };
@@ -622,6 +657,10 @@ pub fn render_table(rows: &[Row], wall: Duration) -> String {
                 total.overrides_applied += s.overrides_applied;
                 total.overrides_skipped += s.overrides_skipped;
                 total.lenient_decodes += s.lenient_decodes;
+                total.webhooks = (
+                    total.webhooks.0 + s.webhooks.0,
+                    total.webhooks.1 + s.webhooks.1,
+                );
                 if let Some((done, of)) = s.typed_bodies {
                     typed = (typed.0 + done, typed.1 + of);
                 }
@@ -829,7 +868,8 @@ fn generate_each(
                     let text = String::from_utf8(read(&v.pinned())?)
                         .map_err(|e| format!("version {}: {e}", v.name))?;
                     let earlier = manifest.earlier_sources(&v.name);
-                    let inputs = codegen::load_inputs(&v.name, sources, &earlier, &mut read)?;
+                    let mut inputs = codegen::load_inputs(&v.name, sources, &earlier, &mut read)?;
+                    inputs.webhook_topics = codegen::webhook_topics::load(spec_dir)?;
                     codegen::generate(v, &text, &inputs)
                         .map_err(|e| format!("Intercom API {}: {e}", v.name))
                 })
@@ -876,6 +916,7 @@ mod tests {
             overrides_skipped: 25,
             lenient_decodes: operations,
             typed_bodies: Some((30, 31)),
+            webhooks: (71, 97),
             codegen: Duration::from_millis(4200),
         }
     }
@@ -910,12 +951,12 @@ mod tests {
     fn the_table_has_a_row_per_version_and_a_total() {
         let table = render_table(&rows(), Duration::from_millis(9050));
         let expected = [
-            "version  operations  types    lines  paginated  overrides           lenient   typed     codegen  surface",
-            "                                                  applied  skipped  decodes  bodies",
-            "2.16        120/121  1,234   98,765         12        300       25      120   30/31       4.2 s  unchanged",
-            "preview     300/301  1,234   98,765         12        300       25      300   30/31       4.2 s  CHANGED +12 -3",
-            "2.7      FAILED (error below)                                                                    not checked",
-            "total       420/422  2,468  197,530         24        600       50      420   60/62  9.1 s wall  1 changed",
+            "version  operations  types    lines  paginated  overrides           lenient   typed  webhooks     codegen  surface",
+            "                                                  applied  skipped  decodes  bodies     typed",
+            "2.16        120/121  1,234   98,765         12        300       25      120   30/31     71/97       4.2 s  unchanged",
+            "preview     300/301  1,234   98,765         12        300       25      300   30/31     71/97       4.2 s  CHANGED +12 -3",
+            "2.7      FAILED (error below)                                                                              not checked",
+            "total       420/422  2,468  197,530         24        600       50      420   60/62   142/194  9.1 s wall  1 changed",
         ];
         assert_eq!(table, expected.join("\n") + "\n");
     }
@@ -996,5 +1037,24 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(seconds(Duration::from_millis(4249)), "4.2 s");
+    }
+
+    #[test]
+    fn api_changes_are_listed_under_the_table() {
+        assert_eq!(
+            render_api_changes(&[]),
+            "API changes: none against MIGRATING.md as written\n"
+        );
+        let text = render_api_changes(&[
+            "2.15 → 2.16: 1 breaking (1 operation removed); 0 additive (none)".into(),
+        ]);
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            text.ends_with(
+                "\n  2.15 → 2.16: 1 breaking (1 operation removed); 0 additive (none)\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains(REPORT_FILE), "{text}");
     }
 }

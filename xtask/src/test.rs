@@ -19,36 +19,37 @@ struct Example {
     args: &'static [&'static str],
 }
 
-/// The examples `cargo xtask test` runs (each against a loopback mock).
+/// The examples `cargo xtask test` runs (each against the test kit's
+/// in-process mock, or, for OAuth and webhooks, a loopback server).
 const EXAMPLES: &[Example] = &[
     Example {
         name: "quickstart",
-        features: &[],
+        features: &["test-util"],
         args: &[],
     },
     Example {
         name: "create_message",
-        features: &[],
+        features: &["test-util"],
         args: &[],
     },
     Example {
         name: "search_conversations",
-        features: &[],
+        features: &["test-util"],
         args: &[],
     },
     Example {
         name: "create_and_tag",
-        features: &[],
+        features: &["test-util"],
         args: &[],
     },
     Example {
         name: "reply_to_conversation",
-        features: &[],
+        features: &["test-util"],
         args: &[],
     },
     Example {
         name: "errors",
-        features: &[],
+        features: &["test-util"],
         args: &[],
     },
     Example {
@@ -139,7 +140,7 @@ pub fn run(args: &crate::fetch::FetchArgs) -> Result<(), String> {
             &[],
         )
     })?;
-    // Each example, against its loopback mock (CI sets no `INTERCOM_TOKEN`
+    // Each example, against its mock (CI sets no `INTERCOM_TOKEN`
     // nor OAuth credentials; the webhook receiver is forced by `--mock`).
     step("examples", &mut || {
         for example in EXAMPLES {

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::model::{METHODS, Route, SpecOperation, SpecOperations, SpecParam};
 
+pub mod examples;
 pub mod inherit_paging_params;
 pub(crate) mod json;
 pub mod names;

@@ -205,6 +205,11 @@ impl<'f> Index<'f> {
         self.builders.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Whether `mod types` has a struct named `name`.
+    pub fn has_struct(&self, name: &str) -> bool {
+        self.types.contains_key(name)
+    }
+
     /// The operation builder named `name`.
     pub fn builder(&self, name: &str) -> Option<&Builder<'f>> {
         self.builders.get(name)

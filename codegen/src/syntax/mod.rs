@@ -14,6 +14,7 @@
 //! here names the spec stage or touches the spec's JSON (a test in `lib.rs`
 //! checks it).
 
+pub mod api_model;
 pub mod emit;
 pub mod index;
 pub mod inhabited;

@@ -56,7 +56,7 @@ impl Reach {
 }
 
 /// The last identifiers of every path in a Rust type.
-fn idents(ty: &syn::Type) -> BTreeSet<String> {
+pub(crate) fn idents(ty: &syn::Type) -> BTreeSet<String> {
     #[derive(Default)]
     struct Names(BTreeSet<String>);
     impl<'ast> Visit<'ast> for Names {
@@ -101,7 +101,7 @@ fn body_builders(items: &[Item]) -> BTreeSet<String> {
 
 /// For each type of `mod types`, the names of the module's types its
 /// definition mentions.
-fn type_graph(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn type_graph(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
     #[derive(Default)]
     struct Idents(BTreeSet<String>);
     impl<'ast> Visit<'ast> for Idents {
@@ -143,7 +143,8 @@ fn type_graph(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-fn closure(
+/// Every name `roots` reach in `graph`, the roots included.
+pub(crate) fn closure(
     roots: &BTreeSet<String>,
     graph: &BTreeMap<String, BTreeSet<String>>,
 ) -> BTreeSet<String> {

@@ -50,8 +50,14 @@ impl Carried {
 /// back into [`Error`] (`Error::from`, which a generated `send()` does) gives
 /// `error` again.
 pub fn carry(error: Error) -> reqwest::Error {
-    let carried = Carried(Mutex::new(Some(error)));
-    let failing = futures::stream::once(async move { Err::<bytes::Bytes, _>(carried) });
+    failing_body(Carried(Mutex::new(Some(error))))
+}
+
+/// A `reqwest::Error` whose source is `error`, as reqwest reports a body
+/// that broke off: with an `io::Error` of kind `TimedOut` it `is_timeout()`.
+/// (The test kit's faults are made this way.)
+pub fn failing_body(error: impl std::error::Error + Send + Sync + 'static) -> reqwest::Error {
+    let failing = futures::stream::once(async move { Err::<bytes::Bytes, _>(error) });
     let response =
         reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)));
     // The stream fails on its first poll: reading the body is ready at once.
@@ -59,6 +65,18 @@ pub fn carry(error: Error) -> reqwest::Error {
         Some(Err(e)) => e,
         _ => unreachable!("a body whose stream fails at once fails at once"),
     }
+}
+
+/// Whether `e` carries an error of [`carry`] (taken out or not).
+pub(super) fn carries(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<Carried>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// The error [`carry`] put in `e`, taken out; `None` for any other error.
@@ -88,5 +106,13 @@ mod tests {
         let e = carry(Error::InvalidRequest("again".into()));
         let e = Error::from(progenitor_client::Error::<()>::CommunicationError(e));
         assert!(matches!(e, Error::InvalidRequest(m) if m == "again"));
+    }
+
+    #[test]
+    fn a_carried_error_is_never_retried() {
+        let e = carry(Error::InvalidRequest("final".into()));
+        assert!(carries(&e));
+        assert_eq!(super::super::RetryableFailure::of_error(&e), None);
+        assert!(!Error::Transport(e).is_retryable());
     }
 }

@@ -1,12 +1,13 @@
 //! Shared by the examples: a client for the real API when `INTERCOM_TOKEN`
 //! is set (region from `INTERCOM_REGION`: `us`, `eu` or `au`), otherwise a
-//! client for a loopback mock the example fills with canned responses.
+//! client of the test kit's in-process Intercom (`MockIntercom`, feature
+//! `test-util`), which the example fills with its replies.
 
+use intercom_api::test_util::MockIntercom;
 use intercom_api::{Client, Region};
-use wiremock::MockServer;
 
-/// The client, and the mock it talks to when there is no token.
-pub async fn client() -> (Client, Option<MockServer>) {
+/// The client, and the mock that answers it when there is no token.
+pub fn client() -> (Client, Option<MockIntercom>) {
     if let Ok(token) = std::env::var("INTERCOM_TOKEN") {
         let region = match std::env::var("INTERCOM_REGION").as_deref() {
             Ok("eu") => Region::Eu,
@@ -20,15 +21,7 @@ pub async fn client() -> (Client, Option<MockServer>) {
             .expect("client configuration is valid");
         return (client, None);
     }
-    let server = MockServer::start().await;
-    eprintln!(
-        "INTERCOM_TOKEN is not set: using a loopback mock at {}",
-        server.uri()
-    );
-    let client = Client::builder()
-        .access_token("example-token")
-        .base_url(server.uri())
-        .build()
-        .expect("client configuration is valid");
-    (client, Some(server))
+    eprintln!("INTERCOM_TOKEN is not set: the test kit's in-process mock answers");
+    let mock = MockIntercom::new();
+    (mock.client(), Some(mock))
 }

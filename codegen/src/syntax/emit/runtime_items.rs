@@ -11,7 +11,7 @@ use crate::syntax::operation::Operation;
 /// The name of a body type of `mod types` (`types::X`, or a body builder's
 /// `types::builder::X`); `None` for other bodies (free-form maps and
 /// lists), which keep every field by construction.
-fn body_type_name(ty: &Type) -> Option<&syn::Ident> {
+pub(crate) fn body_type_name(ty: &Type) -> Option<&syn::Ident> {
     let Type::Path(p) = ty else { return None };
     if p.qself.is_some() {
         return None;
@@ -33,14 +33,19 @@ fn body_type_name(ty: &Type) -> Option<&syn::Ident> {
 }
 
 /// Items appended to every generated module.
-pub fn runtime_items(header: &str, ops: &[Operation]) -> TokenStream {
+/// `feature` names the module as `intercom-api` re-exports it (`v2_16`).
+pub fn runtime_items(header: &str, feature: &str, ops: &[Operation]) -> TokenStream {
     let mut by_name: Vec<&Operation> = ops.iter().collect();
     by_name.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     let table = by_name.iter().map(|op| {
         let (id, method, path, name) = (op.id(), op.method(), op.path(), &op.rust_name);
         let call = op.spec.call.to_string();
+        let op_type = format!(
+            "{feature}::ops::{}",
+            crate::syntax::emit::ops::marker_name(&op.spec.call)
+        );
         quote! {
-            ::intercom_client_core::Operation { id: #id, method: #method, path: #path, rust_name: #name, call: #call, version: INTERCOM_VERSION },
+            ::intercom_client_core::Operation { id: #id, method: #method, path: #path, rust_name: #name, call: #call, version: INTERCOM_VERSION, op_type: #op_type },
         }
     });
     let decoder = |ty: &Option<Type>| -> TokenStream {
