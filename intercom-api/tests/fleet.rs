@@ -42,6 +42,24 @@ fn unix_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
+/// An empty list page.
+const LIST: &str = r#"{"type":"list","data":[]}"#;
+
+/// `answer` with Intercom's headers, dated `now`: a limit of 1000 with
+/// `remaining` left and a reset `reset_in` seconds away.
+fn with_limits(answer: Action, now: SystemTime, remaining: u32, reset_in: u64) -> Action {
+    answer
+        .with_header("date", httpdate::fmt_http_date(now))
+        .with_header("x-ratelimit-limit", 1000)
+        .with_header("x-ratelimit-remaining", remaining)
+        .with_header("x-ratelimit-reset", unix_ms(now) / 1000 + reset_in)
+}
+
+/// An empty list with room to spare: 999 of 1000 left for 10 s.
+fn roomy_list(now: SystemTime) -> Action {
+    with_limits(Action::ok(LIST), now, 999, 10)
+}
+
 /// Served and refused requests per window (keyed by its start, in seconds).
 type Windows = Arc<Mutex<BTreeMap<u64, (u32, u32)>>>;
 
@@ -58,7 +76,7 @@ async fn mock() -> (RawServer, Windows) {
         let (served, refused) = windows.entry(window).or_default();
         let answer = if *served < LIMIT {
             *served += 1;
-            Action::ok(r#"{"type":"list","data":[]}"#)
+            Action::ok(LIST)
         } else {
             *refused += 1;
             Action::status(
@@ -404,11 +422,7 @@ async fn two_apps_of_one_workspace_keep_to_its_ceiling_together() {
     let server = RawServer::start(move |_| {
         let now = SystemTime::now();
         a.lock().unwrap().push(unix_ms(now));
-        Action::ok(r#"{"type":"list","data":[]}"#)
-            .with_header("date", httpdate::fmt_http_date(now))
-            .with_header("x-ratelimit-limit", 1000)
-            .with_header("x-ratelimit-remaining", 999)
-            .with_header("x-ratelimit-reset", unix_ms(now) / 1000 + 10)
+        roomy_list(now)
     })
     .await;
     let app = |key: &str| {
@@ -468,13 +482,9 @@ async fn a_429_seen_by_one_client_holds_back_the_others_until_it_ends() {
         let (answer, remaining, reset_in) = if limited {
             (Action::status(429, "{}"), 0, 2)
         } else {
-            (Action::ok(r#"{"type":"list","data":[]}"#), 900, 10)
+            (Action::ok(LIST), 900, 10)
         };
-        answer
-            .with_header("date", httpdate::fmt_http_date(now))
-            .with_header("x-ratelimit-limit", 1000)
-            .with_header("x-ratelimit-remaining", remaining)
-            .with_header("x-ratelimit-reset", unix_ms(now) / 1000 + reset_in)
+        with_limits(answer, now, remaining, reset_in)
     })
     .await;
     let client = || {
@@ -525,12 +535,7 @@ async fn a_call_cancelled_while_redis_counts_its_slot_gives_it_back() {
     let s = served.clone();
     let server = RawServer::start(move |_| {
         s.fetch_add(1, Ordering::SeqCst);
-        let now = SystemTime::now();
-        Action::ok(r#"{"type":"list","data":[]}"#)
-            .with_header("date", httpdate::fmt_http_date(now))
-            .with_header("x-ratelimit-limit", 1000)
-            .with_header("x-ratelimit-remaining", 999)
-            .with_header("x-ratelimit-reset", unix_ms(now) / 1000 + 10)
+        roomy_list(SystemTime::now())
     })
     .await;
     // Redis operations may take 2 s here: the paused script below is slow,
