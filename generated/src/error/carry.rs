@@ -67,28 +67,20 @@ pub fn failing_body(error: impl std::error::Error + Send + Sync + 'static) -> re
     }
 }
 
+/// The [`Carried`] in `e`'s chain of sources, if any.
+fn carried(e: &reqwest::Error) -> Option<&Carried> {
+    std::iter::successors(std::error::Error::source(e), |s| s.source())
+        .find_map(|s| s.downcast_ref::<Carried>())
+}
+
 /// Whether `e` carries an error of [`carry`] (taken out or not).
 pub(super) fn carries(e: &reqwest::Error) -> bool {
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if s.is::<Carried>() {
-            return true;
-        }
-        source = s.source();
-    }
-    false
+    carried(e).is_some()
 }
 
 /// The error [`carry`] put in `e`, taken out; `None` for any other error.
 pub(super) fn take(e: &reqwest::Error) -> Option<Error> {
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if let Some(carried) = s.downcast_ref::<Carried>() {
-            return carried.lock().take();
-        }
-        source = s.source();
-    }
-    None
+    carried(e)?.lock().take()
 }
 
 #[cfg(test)]
