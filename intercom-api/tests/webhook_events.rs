@@ -181,6 +181,18 @@ mod axum_extractor {
         StatusCode::OK
     }
 
+    /// Posts `body` signed with `key`; the status the receiver answered.
+    async fn post_signed(http: &reqwest::Client, url: &str, key: &[u8], body: &[u8]) -> u16 {
+        http.post(url)
+            .header(webhook::SIGNATURE_HEADER, webhook::sign(key, body))
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     #[tokio::test]
     async fn the_extractor_yields_typed_events_over_http() {
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -200,17 +212,10 @@ mod axum_extractor {
             "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "42", "extra": 1}},
         }))
         .unwrap();
-        let res = http
-            .post(&url)
-            .header(
-                webhook::SIGNATURE_HEADER,
-                webhook::sign(SECRET.as_bytes(), &body),
-            )
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
+        assert_eq!(
+            post_signed(&http, &url, SECRET.as_bytes(), &body).await,
+            200
+        );
         let (id, event) = rx.recv().await.unwrap();
         assert_eq!(id.as_deref(), Some("notif_9"));
         match event {
@@ -223,29 +228,12 @@ mod axum_extractor {
 
         // An unknown topic is accepted, raw.
         let body = br#"{"type":"notification_event","topic":"new.thing","data":{"item":{"a":1}}}"#;
-        let res = http
-            .post(&url)
-            .header(
-                webhook::SIGNATURE_HEADER,
-                webhook::sign(SECRET.as_bytes(), body),
-            )
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
+        assert_eq!(post_signed(&http, &url, SECRET.as_bytes(), body).await, 200);
         let (_, event) = rx.recv().await.unwrap();
         assert!(matches!(&event, Event::Unknown(r) if r.topic == "new.thing" && r.item["a"] == 1));
 
         // A wrong signature never reaches the handler.
-        let res = http
-            .post(&url)
-            .header(webhook::SIGNATURE_HEADER, webhook::sign(b"other", body))
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401);
+        assert_eq!(post_signed(&http, &url, b"other", body).await, 401);
         assert!(rx.try_recv().is_err());
         server.abort();
     }
